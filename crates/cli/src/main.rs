@@ -1,1 +1,260 @@
-fn main() {}
+//! `retu`: the one binary a county runs. This first version holds the transparency-log tools
+//! that everything else builds on: key generation, a C2SP tlog-tiles log in a directory, a full
+//! audit of such a log, tlog-proofs, and offline proof verification against a trust policy.
+
+mod log_dir;
+
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Parser, Subcommand};
+use tlog::{KeyKind, Policy, SignerKey, TlogProof, VerifierKey, inclusion_proof, leaf_hash};
+
+use crate::log_dir::{LogDir, read_key_file};
+
+#[derive(Parser)]
+#[command(
+    name = "retu",
+    version,
+    about = "热土 Retu: verifiable farm-product traceability for a county"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Work with a transparency log kept as a C2SP tlog-tiles directory.
+    #[command(subcommand)]
+    Log(LogCommand),
+    /// Make a key pair: a log signing key or a witness cosigning key.
+    Keygen {
+        /// The key name: a log's origin (such as `county.example/log`) or a witness's name.
+        #[arg(long)]
+        name: String,
+        /// Make a witness cosigning key (C2SP tlog-cosignature, type 0x04) instead of a log key.
+        #[arg(long)]
+        witness: bool,
+        /// Where to write the private key (created with mode 0600). The public key is printed.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify a .tlog-proof offline against a trust policy (log key, witness keys, quorum).
+    Verify {
+        /// The C2SP tlog-policy file to trust.
+        #[arg(long)]
+        policy: PathBuf,
+        /// The .tlog-proof file (`-` for standard input).
+        proof: PathBuf,
+        /// The entry the proof is about; its leaf hash is computed here, never taken on trust.
+        #[arg(long)]
+        entry: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum LogCommand {
+    /// Append entries (one per line of FILE, or of standard input) and sign a new checkpoint.
+    Append {
+        /// The log directory (created if missing).
+        dir: PathBuf,
+        /// The log's private key file (from `retu keygen`); its name is the log's origin.
+        #[arg(long)]
+        key: PathBuf,
+        /// A file with one entry per line; `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+    },
+    /// Recompute every tile from the entries and check them and the signed checkpoint.
+    Audit {
+        /// The log directory.
+        dir: PathBuf,
+        /// The log's public key (vkey). Defaults to the `log.vkey` file in the directory, which
+        /// only proves integrity; pin the key to prove who signed.
+        #[arg(long)]
+        vkey: Option<String>,
+    },
+    /// Write the C2SP tlog-proof of one entry, built from the log's tiles.
+    Prove {
+        /// The log directory.
+        dir: PathBuf,
+        /// The entry's index (0 is the first entry).
+        index: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // Print the whole cause chain: each layer says which file or field was at fault.
+            let _ = writeln!(std::io::stderr(), "retu: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Keygen {
+            name,
+            witness,
+            out: path,
+        } => {
+            let kind = if witness {
+                KeyKind::CosignatureV1
+            } else {
+                KeyKind::Ed25519
+            };
+            let mut seed = [0u8; 32];
+            getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+            let key = SignerKey::from_seed(&name, kind, seed)
+                .with_context(|| format!("key name {name:?}"))?;
+            write_private(&path, &key.to_skey())?;
+            writeln!(out, "{}", key.verifier())?;
+        }
+        Command::Log(LogCommand::Append { dir, key, file }) => {
+            let key = SignerKey::parse(&read_key_file(&key)?)
+                .with_context(|| format!("{}", key.display()))?;
+            if key.kind() != KeyKind::Ed25519 {
+                bail!("a log signs with an Ed25519 note key, not a witness key");
+            }
+            let entries = read_entries(file.as_deref())?;
+            if entries.is_empty() {
+                bail!("no entries to append");
+            }
+            let log = LogDir::new(&dir);
+            let checkpoint = log.append(&key, &entries)?;
+            std::fs::write(dir.join("log.vkey"), format!("{}\n", key.verifier()))?;
+            writeln!(
+                out,
+                "{}: {} entries, root {}",
+                checkpoint.origin,
+                checkpoint.size,
+                checkpoint.root.to_base64()
+            )?;
+        }
+        Command::Log(LogCommand::Audit { dir, vkey }) => {
+            let pinned = vkey.is_some();
+            let vkey = match vkey {
+                Some(vkey) => vkey,
+                None => read_key_file(&dir.join("log.vkey"))?,
+            };
+            let key = VerifierKey::parse(&vkey).context("the log key")?;
+            let (checkpoint, tiles) = LogDir::new(&dir).audit(&key)?;
+            writeln!(
+                out,
+                "ok: {} holds {} entries; {tiles} tiles and the root {} match the checkpoint signed by {}{}",
+                checkpoint.origin,
+                checkpoint.size,
+                checkpoint.root.to_base64(),
+                key.name(),
+                if pinned {
+                    ""
+                } else {
+                    " (key read from log.vkey; pass --vkey to pin it)"
+                },
+            )?;
+        }
+        Command::Log(LogCommand::Prove { dir, index }) => {
+            let log = LogDir::new(&dir);
+            let bytes = log
+                .checkpoint_bytes()?
+                .context("the log has no checkpoint")?;
+            let note = tlog::Note::parse(&bytes).context("checkpoint")?;
+            let checkpoint = tlog::Checkpoint::parse(note.text()).context("checkpoint")?;
+            let inclusion = inclusion_proof(&log.hashes(checkpoint.size), index, checkpoint.size)
+                .map_err(|e| anyhow::anyhow!("entry {index}: {e}"))?;
+            let proof = TlogProof {
+                extra: None,
+                index,
+                inclusion,
+                checkpoint: bytes,
+            };
+            out.write_all(&proof.to_bytes())?;
+        }
+        Command::Verify {
+            policy,
+            proof,
+            entry,
+        } => {
+            let policy_text = std::fs::read_to_string(&policy)
+                .with_context(|| format!("reading {}", policy.display()))?;
+            let policy =
+                Policy::parse(&policy_text).with_context(|| format!("{}", policy.display()))?;
+            let proof_bytes = read_input(&proof)?;
+            let entry =
+                std::fs::read(&entry).with_context(|| format!("reading {}", entry.display()))?;
+            let verified = TlogProof::parse(&proof_bytes)
+                .and_then(|p| p.verify(&leaf_hash(&entry), &policy).map(|v| (p.index, v)));
+            match verified {
+                Ok((index, verified)) => {
+                    let witnesses: Vec<String> = verified
+                        .cosigned
+                        .iter()
+                        .map(|c| format!("{} at {}", c.witness, c.timestamp))
+                        .collect();
+                    writeln!(
+                        out,
+                        "verified: entry {index} of {} (tree size {}), cosigned by {} of {} witnesses{}{}",
+                        verified.checkpoint.origin,
+                        verified.checkpoint.size,
+                        verified.cosigned.len(),
+                        verified.known_witnesses,
+                        if witnesses.is_empty() { "" } else { ": " },
+                        witnesses.join(", "),
+                    )?;
+                }
+                Err(error) => bail!("NOT verified: {error}"),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Entries, one per line, from a file or standard input.
+fn read_entries(file: Option<&Path>) -> Result<Vec<Vec<u8>>> {
+    let bytes = match file {
+        Some(path) if path != Path::new("-") => read_input(path)?,
+        _ => read_input(Path::new("-"))?,
+    };
+    let mut entries = Vec::new();
+    for (number, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        if line.len() > tlog::tile::MAX_ENTRY_LEN {
+            bail!("line {}: an entry holds at most 65,535 bytes", number + 1);
+        }
+        entries.push(line.to_vec());
+    }
+    Ok(entries)
+}
+
+fn read_input(path: &Path) -> Result<Vec<u8>> {
+    if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes)?;
+        Ok(bytes)
+    } else {
+        std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+    }
+}
+
+/// Writes a private key readable by its owner only.
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
+    writeln!(file, "{text}")?;
+    file.sync_all()?;
+    Ok(())
+}
