@@ -12,7 +12,7 @@
 //! `#` starts a comment; fields are separated by spaces or tabs. Witness and group names share
 //! one namespace; members must be defined before the group that names them (so there are no
 //! cycles), and each member appears at most once in a group. `quorum` appears exactly once.
-//! Choices where the draft is silent, documented in `docs/ledger.md`: a `log` key must be an
+//! Choices where the draft is silent, documented in `docs/tlog.md`: a `log` key must be an
 //! Ed25519 note key (type 0x01) and a `witness` key a cosignature key (type 0x04); `k` must be
 //! between 1 and the number of members; the name `none` cannot be defined.
 
