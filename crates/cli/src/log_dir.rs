@@ -80,6 +80,13 @@ impl LogDir {
 
     /// Appends `entries` and publishes a new checkpoint signed with `key`. Returns it.
     pub(crate) fn append(&self, key: &SignerKey, entries: &[Vec<u8>]) -> Result<Checkpoint> {
+        // One writer at a time: two appends interleaving their tiles would fork the log. The
+        // lock is advisory and released when the process exits, even after a crash.
+        fs::create_dir_all(&self.root)
+            .with_context(|| format!("creating {}", self.root.display()))?;
+        let lock = fs::File::create(self.root.join(".lock"))?;
+        lock.try_lock()
+            .map_err(|_| anyhow::anyhow!("another `retu log append` is writing to this log"))?;
         let verifier = key.verifier();
         let previous = self.checkpoint(&verifier)?;
         let old_size = previous.as_ref().map_or(0, |c| c.size);

@@ -65,9 +65,10 @@ impl CompactRange {
                 .node_hashes(plan.nodes())
                 .map_err(ProofError::Source)?
         };
+        let got = roots.len();
         CompactRange::from_parts(size, roots).map_err(|_| ProofError::SourceMiscount {
             want: size.count_ones() as usize,
-            got: 0,
+            got,
         })
     }
 
