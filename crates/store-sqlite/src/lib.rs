@@ -1,0 +1,783 @@
+//! The SQLite backend of [`store::Store`]: everything in one database file in the data folder,
+//! nothing to install.
+//!
+//! Durability: WAL journal with `synchronous=FULL`, so a committed transaction survives power
+//! loss; acknowledgements wait for the commit. All writes go through one connection (SQLite
+//! has one writer anyway), transactions start with `BEGIN IMMEDIATE` so a writer never has to
+//! upgrade a read lock, and reads use a separate pool of read-only connections that WAL lets run
+//! alongside the writer. Batches are written with multi-row `INSERT`s, which is what makes
+//! group commit fast: one fsync and a few statements for thousands of events.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, Sqlite};
+use store::{
+    Appended, CaptureJob, Column, Condition, EventQuery, IdRole, JobState, LogState, NewEvent,
+    NewOrg, Order, Org, OrgAssets, Result, Role, Store, StoreError, StoredCheckpoint, StoredEvent,
+    TimeField, Visibility, Vocabulary,
+};
+use tlog::{Hash, TileCoord};
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// Rows per multi-row `INSERT`, kept well under SQLite's 32,766 bound variables.
+const ROWS_PER_INSERT: usize = 500;
+
+/// A Retu store in one SQLite database file.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    write: SqlitePool,
+    read: SqlitePool,
+}
+
+fn db(error: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(database) = &error
+        && database.is_unique_violation()
+    {
+        return StoreError::Conflict(database.message().to_owned());
+    }
+    StoreError::Database(Box::new(error))
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_owned())
+}
+
+fn to_i64(value: u64) -> Result<i64> {
+    i64::try_from(value).map_err(|_| corrupt("index beyond 2^63"))
+}
+
+fn to_u64(value: i64) -> Result<u64> {
+    u64::try_from(value).map_err(|_| corrupt("negative index"))
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(db)?;
+        MIGRATOR
+            .run(&write)
+            .await
+            .map_err(|e| StoreError::Database(Box::new(e)))?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.read_only(true))
+            .await
+            .map_err(db)?;
+        Ok(SqliteStore { write, read })
+    }
+
+    /// Closes both pools, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+
+    /// The writer connection pool, for tools that must change stored data directly (the
+    /// tamper-evidence tests).
+    pub fn write_pool(&self) -> &SqlitePool {
+        &self.write
+    }
+}
+
+fn org_from_row(row: &SqliteRow) -> Result<Org> {
+    let role: String = row.try_get("role").map_err(db)?;
+    Ok(Org {
+        id: row.try_get("id").map_err(db)?,
+        public_id: row.try_get("public_id").map_err(db)?,
+        name: row.try_get("name").map_err(db)?,
+        role: Role::parse(&role).ok_or_else(|| corrupt("unknown role"))?,
+        county: row.try_get("county").map_err(db)?,
+    })
+}
+
+const EVENT_COLUMNS: &str = "e.log_index, e.event_id, e.event_hash, e.org_id, e.shared, \
+     e.event_type, e.event_time, e.record_time, e.body, l.leaf";
+
+fn event_from_row(row: &SqliteRow) -> Result<StoredEvent> {
+    Ok(StoredEvent {
+        index: to_u64(row.try_get(0).map_err(db)?)?,
+        event_id: row.try_get(1).map_err(db)?,
+        event_hash: row.try_get(2).map_err(db)?,
+        org_id: row.try_get(3).map_err(db)?,
+        shared: row.try_get(4).map_err(db)?,
+        event_type: row.try_get(5).map_err(db)?,
+        event_time: row.try_get(6).map_err(db)?,
+        record_time: row.try_get(7).map_err(db)?,
+        body: row.try_get(8).map_err(db)?,
+        leaf: row.try_get(9).map_err(db)?,
+    })
+}
+
+fn job_from_row(row: &SqliteRow) -> Result<CaptureJob> {
+    let state: String = row.try_get("state").map_err(db)?;
+    Ok(CaptureJob {
+        id: row.try_get("id").map_err(db)?,
+        org_id: row.try_get("org_id").map_err(db)?,
+        state: JobState::parse(&state).ok_or_else(|| corrupt("unknown job state"))?,
+        stored: to_u64(row.try_get("stored").map_err(db)?)?,
+        errors: row.try_get("errors").map_err(db)?,
+        created_at: row.try_get("created_at").map_err(db)?,
+        finished_at: row.try_get("finished_at").map_err(db)?,
+    })
+}
+
+/// Appends the visibility restriction for events aliased `e`.
+fn push_visibility(builder: &mut QueryBuilder<Sqlite>, visibility: &Visibility) {
+    match visibility {
+        Visibility::All => {}
+        Visibility::Org(org) => {
+            builder.push(" AND (e.shared = 1 OR e.org_id = ");
+            builder.push_bind(*org);
+            builder.push(")");
+        }
+        Visibility::County(county) => {
+            builder.push(" AND (e.shared = 1 OR e.org_id IN (SELECT id FROM orgs WHERE county = ");
+            builder.push_bind(county.clone());
+            builder.push("))");
+        }
+        Visibility::SharedOnly => {
+            builder.push(" AND e.shared = 1");
+        }
+    }
+}
+
+fn push_in(builder: &mut QueryBuilder<Sqlite>, column: &str, values: &[String]) {
+    builder.push(format_args!(" {column} IN ("));
+    let mut list = builder.separated(", ");
+    for value in values {
+        list.push_bind(value.clone());
+    }
+    builder.push(")");
+}
+
+/// The smallest string above every string that starts with `prefix`, for index-friendly prefix
+/// matching with `>=` and `<` (SQLite compares text bytewise).
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+fn column_name(column: Column) -> &'static str {
+    match column {
+        Column::EventId => "e.event_id",
+        Column::Action => "e.action",
+        Column::BizStep => "e.biz_step",
+        Column::Disposition => "e.disposition",
+        Column::ReadPoint => "e.read_point",
+        Column::BizLocation => "e.biz_location",
+    }
+}
+
+fn time_column(field: TimeField) -> &'static str {
+    match field {
+        TimeField::EventTime => "e.event_time",
+        TimeField::RecordTime => "e.record_time",
+    }
+}
+
+fn push_condition(builder: &mut QueryBuilder<Sqlite>, condition: &Condition) {
+    match condition {
+        Condition::EventType(types) => {
+            builder.push(" AND");
+            push_in(builder, "e.event_type", types);
+        }
+        Condition::TimeAtLeast(field, at) => {
+            builder.push(format_args!(" AND {} >= ", time_column(*field)));
+            builder.push_bind(*at);
+        }
+        Condition::TimeBefore(field, before) => {
+            builder.push(format_args!(" AND {} < ", time_column(*field)));
+            builder.push_bind(*before);
+        }
+        Condition::ColumnIn(column, values) => {
+            builder.push(" AND");
+            push_in(builder, column_name(*column), values);
+        }
+        Condition::Identifier {
+            roles,
+            values,
+            prefixes,
+        } => {
+            builder.push(
+                " AND EXISTS (SELECT 1 FROM event_identifiers i WHERE i.log_index = e.log_index AND",
+            );
+            let roles: Vec<String> = roles.iter().map(|r| r.as_str().to_owned()).collect();
+            push_in(builder, "i.role", &roles);
+            builder.push(" AND (0");
+            if !values.is_empty() {
+                builder.push(" OR");
+                push_in(builder, "i.value", values);
+            }
+            for prefix in prefixes {
+                builder.push(" OR (i.value >= ");
+                builder.push_bind(prefix.clone());
+                builder.push(" AND i.value < ");
+                builder.push_bind(prefix_end(prefix));
+                builder.push(")");
+            }
+            builder.push("))");
+        }
+        Condition::Attribute { name, values } => {
+            builder.push(
+                " AND EXISTS (SELECT 1 FROM event_attributes a WHERE a.log_index = e.log_index AND a.name = ",
+            );
+            builder.push_bind(name.clone());
+            builder.push(" AND");
+            push_in(builder, "a.value", values);
+            builder.push(")");
+        }
+    }
+}
+
+impl Store for SqliteStore {
+    async fn create_org(&self, org: NewOrg) -> Result<Org> {
+        let row = sqlx::query(
+            "INSERT INTO orgs (public_id, name, role, county) VALUES (?, ?, ?, ?) \
+             RETURNING id, public_id, name, role, county",
+        )
+        .bind(&org.public_id)
+        .bind(&org.name)
+        .bind(org.role.as_str())
+        .bind(&org.county)
+        .fetch_one(&self.write)
+        .await
+        .map_err(db)?;
+        org_from_row(&row)
+    }
+
+    async fn org(&self, id: i64) -> Result<Option<Org>> {
+        let row = sqlx::query("SELECT id, public_id, name, role, county FROM orgs WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(org_from_row).transpose()
+    }
+
+    async fn org_by_public_id(&self, public_id: &str) -> Result<Option<Org>> {
+        let row =
+            sqlx::query("SELECT id, public_id, name, role, county FROM orgs WHERE public_id = ?")
+                .bind(public_id)
+                .fetch_optional(&self.read)
+                .await
+                .map_err(db)?;
+        row.as_ref().map(org_from_row).transpose()
+    }
+
+    async fn orgs(&self) -> Result<Vec<Org>> {
+        let rows = sqlx::query("SELECT id, public_id, name, role, county FROM orgs ORDER BY id")
+            .fetch_all(&self.read)
+            .await
+            .map_err(db)?;
+        rows.iter().map(org_from_row).collect()
+    }
+
+    async fn add_token(
+        &self,
+        org_id: i64,
+        token_hash: [u8; 32],
+        label: &str,
+        created_at: i64,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO tokens (hash, org_id, label, created_at) VALUES (?, ?, ?, ?)")
+            .bind(token_hash.as_slice())
+            .bind(org_id)
+            .bind(label)
+            .bind(created_at)
+            .execute(&self.write)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn org_by_token(&self, token_hash: [u8; 32]) -> Result<Option<Org>> {
+        let row = sqlx::query(
+            "SELECT o.id, o.public_id, o.name, o.role, o.county FROM tokens t \
+             JOIN orgs o ON o.id = t.org_id WHERE t.hash = ? AND t.revoked_at IS NULL",
+        )
+        .bind(token_hash.as_slice())
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(org_from_row).transpose()
+    }
+
+    async fn add_company_prefix(&self, org_id: i64, prefix: &str) -> Result<()> {
+        let owner: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO company_prefixes (prefix, org_id) VALUES (?, ?) \
+             ON CONFLICT (prefix) DO UPDATE SET prefix = excluded.prefix RETURNING org_id",
+        )
+        .bind(prefix)
+        .bind(org_id)
+        .fetch_optional(&self.write)
+        .await
+        .map_err(db)?;
+        match owner {
+            Some(owner) if owner != org_id => Err(StoreError::Conflict(format!(
+                "company prefix {prefix} belongs to another organisation"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    async fn add_location(&self, org_id: i64, location: &str) -> Result<()> {
+        let owner: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO locations (location, org_id) VALUES (?, ?) \
+             ON CONFLICT (location) DO UPDATE SET location = excluded.location RETURNING org_id",
+        )
+        .bind(location)
+        .bind(org_id)
+        .fetch_optional(&self.write)
+        .await
+        .map_err(db)?;
+        match owner {
+            Some(owner) if owner != org_id => Err(StoreError::Conflict(format!(
+                "location {location} belongs to another organisation"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    async fn org_assets(&self, org_id: i64) -> Result<OrgAssets> {
+        let company_prefixes = sqlx::query_scalar(
+            "SELECT prefix FROM company_prefixes WHERE org_id = ? ORDER BY prefix",
+        )
+        .bind(org_id)
+        .fetch_all(&self.read)
+        .await
+        .map_err(db)?;
+        let locations =
+            sqlx::query_scalar("SELECT location FROM locations WHERE org_id = ? ORDER BY location")
+                .bind(org_id)
+                .fetch_all(&self.read)
+                .await
+                .map_err(db)?;
+        Ok(OrgAssets {
+            company_prefixes,
+            locations,
+        })
+    }
+
+    async fn append_events(&self, events: Vec<NewEvent>) -> Result<Vec<Appended>> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let sequenced: i64 = sqlx::query_scalar("SELECT sequenced FROM log_state WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        let mut known: HashMap<String, (u64, String)> = HashMap::new();
+        for chunk in events.chunks(ROWS_PER_INSERT) {
+            let mut builder = QueryBuilder::<Sqlite>::new(
+                "SELECT event_id, log_index, event_hash FROM events WHERE",
+            );
+            let ids: Vec<String> = chunk.iter().map(|e| e.event_id.clone()).collect();
+            push_in(&mut builder, "event_id", &ids);
+            for row in builder.build().fetch_all(&mut *tx).await.map_err(db)? {
+                let id: String = row.try_get(0).map_err(db)?;
+                let index = to_u64(row.try_get(1).map_err(db)?)?;
+                known.insert(id, (index, row.try_get(2).map_err(db)?));
+            }
+        }
+
+        let mut next = to_u64(sequenced)?;
+        let mut outcomes = Vec::with_capacity(events.len());
+        let mut fresh: Vec<(i64, &NewEvent)> = Vec::with_capacity(events.len());
+        for event in &events {
+            if let Some((index, event_hash)) = known.get(&event.event_id) {
+                outcomes.push(Appended::Existing {
+                    index: *index,
+                    event_hash: event_hash.clone(),
+                });
+            } else {
+                known.insert(event.event_id.clone(), (next, event.event_hash.clone()));
+                outcomes.push(Appended::New { index: next });
+                fresh.push((to_i64(next)?, event));
+                next += 1;
+            }
+        }
+
+        for chunk in fresh.chunks(ROWS_PER_INSERT) {
+            let mut builder =
+                QueryBuilder::<Sqlite>::new("INSERT INTO log_entries (idx, kind, leaf) ");
+            builder.push_values(chunk, |mut row, (index, event)| {
+                row.push_bind(*index)
+                    .push_bind("epcis-event")
+                    .push_bind(event.leaf.clone());
+            });
+            builder.build().execute(&mut *tx).await.map_err(db)?;
+
+            let mut builder = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO events (log_index, event_id, event_hash, org_id, shared, event_type, \
+                 event_time, record_time, action, biz_step, disposition, read_point, biz_location, body) ",
+            );
+            builder.push_values(chunk, |mut row, (index, event)| {
+                row.push_bind(*index)
+                    .push_bind(event.event_id.clone())
+                    .push_bind(event.event_hash.clone())
+                    .push_bind(event.org_id)
+                    .push_bind(event.shared)
+                    .push_bind(event.event_type.clone())
+                    .push_bind(event.event_time)
+                    .push_bind(event.record_time)
+                    .push_bind(event.action.clone())
+                    .push_bind(event.biz_step.clone())
+                    .push_bind(event.disposition.clone())
+                    .push_bind(event.read_point.clone())
+                    .push_bind(event.biz_location.clone())
+                    .push_bind(event.body.clone());
+            });
+            builder.build().execute(&mut *tx).await.map_err(db)?;
+        }
+
+        let identifiers: Vec<(i64, IdRole, &String)> = fresh
+            .iter()
+            .flat_map(|(index, event)| {
+                event
+                    .identifiers
+                    .iter()
+                    .map(move |(role, value)| (*index, *role, value))
+            })
+            .collect();
+        for chunk in identifiers.chunks(ROWS_PER_INSERT * 4) {
+            let mut builder = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO event_identifiers (log_index, role, value) ",
+            );
+            builder.push_values(chunk, |mut row, (index, role, value)| {
+                row.push_bind(*index)
+                    .push_bind(role.as_str())
+                    .push_bind((*value).clone());
+            });
+            builder.build().execute(&mut *tx).await.map_err(db)?;
+        }
+        let attributes: Vec<(i64, &String, &String)> = fresh
+            .iter()
+            .flat_map(|(index, event)| {
+                event
+                    .attributes
+                    .iter()
+                    .map(move |(name, value)| (*index, name, value))
+            })
+            .collect();
+        for chunk in attributes.chunks(ROWS_PER_INSERT * 4) {
+            let mut builder = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO event_attributes (log_index, name, value) ",
+            );
+            builder.push_values(chunk, |mut row, (index, name, value)| {
+                row.push_bind(*index)
+                    .push_bind((*name).clone())
+                    .push_bind((*value).clone());
+            });
+            builder.build().execute(&mut *tx).await.map_err(db)?;
+        }
+
+        sqlx::query("UPDATE log_state SET sequenced = ? WHERE id = 1")
+            .bind(to_i64(next)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(outcomes)
+    }
+
+    async fn event(&self, event_id: &str) -> Result<Option<StoredEvent>> {
+        let mut builder = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {EVENT_COLUMNS} FROM events e JOIN log_entries l ON l.idx = e.log_index WHERE e.event_id = "
+        ));
+        builder.push_bind(event_id.to_owned());
+        let row = builder
+            .build()
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(event_from_row).transpose()
+    }
+
+    async fn query_events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>> {
+        let mut builder = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {EVENT_COLUMNS} FROM events e JOIN log_entries l ON l.idx = e.log_index WHERE 1 = 1"
+        ));
+        push_visibility(&mut builder, &query.visibility);
+        for condition in &query.conditions {
+            push_condition(&mut builder, condition);
+        }
+        let key = match query.order {
+            Order::Index => "e.log_index",
+            Order::EventTime => "e.event_time",
+            Order::RecordTime => "e.record_time",
+        };
+        let (comparison, direction) = if query.descending {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        if let Some((value, index)) = query.after {
+            let index = to_i64(index)?;
+            if query.order == Order::Index {
+                builder.push(format_args!(" AND e.log_index {comparison} "));
+                builder.push_bind(index);
+            } else {
+                builder.push(format_args!(" AND ({key} {comparison} "));
+                builder.push_bind(value);
+                builder.push(format_args!(" OR ({key} = "));
+                builder.push_bind(value);
+                builder.push(format_args!(" AND e.log_index {comparison} "));
+                builder.push_bind(index);
+                builder.push("))");
+            }
+        }
+        if query.order == Order::Index {
+            builder.push(format_args!(" ORDER BY e.log_index {direction}"));
+        } else {
+            builder.push(format_args!(
+                " ORDER BY {key} {direction}, e.log_index {direction}"
+            ));
+        }
+        builder.push(" LIMIT ");
+        builder.push_bind(i64::from(query.limit));
+        let rows = builder.build().fetch_all(&self.read).await.map_err(db)?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn vocabulary(&self, which: Vocabulary, visibility: &Visibility) -> Result<Vec<String>> {
+        let column = match which {
+            Vocabulary::EventTypes => "e.event_type",
+            Vocabulary::BizSteps => "e.biz_step",
+            Vocabulary::Dispositions => "e.disposition",
+            Vocabulary::ReadPoints => "e.read_point",
+            Vocabulary::BizLocations => "e.biz_location",
+        };
+        let mut builder = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT DISTINCT {column} FROM events e WHERE {column} IS NOT NULL"
+        ));
+        push_visibility(&mut builder, visibility);
+        builder.push(format_args!(" ORDER BY {column}"));
+        let rows = builder.build().fetch_all(&self.read).await.map_err(db)?;
+        rows.iter().map(|row| row.try_get(0).map_err(db)).collect()
+    }
+
+    async fn events_from(&self, from: u64, limit: u32) -> Result<Vec<StoredEvent>> {
+        let mut builder = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {EVENT_COLUMNS} FROM events e JOIN log_entries l ON l.idx = e.log_index \
+             WHERE e.log_index >= "
+        ));
+        builder.push_bind(to_i64(from)?);
+        builder.push(" ORDER BY e.log_index LIMIT ");
+        builder.push_bind(i64::from(limit));
+        let rows = builder.build().fetch_all(&self.read).await.map_err(db)?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn create_job(&self, job: &CaptureJob) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO capture_jobs (id, org_id, state, stored, errors, created_at, finished_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&job.id)
+        .bind(job.org_id)
+        .bind(job.state.as_str())
+        .bind(to_i64(job.stored)?)
+        .bind(&job.errors)
+        .bind(job.created_at)
+        .bind(job.finished_at)
+        .execute(&self.write)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn finish_job(&self, job: &CaptureJob) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE capture_jobs SET state = ?, stored = ?, errors = ?, finished_at = ? WHERE id = ?",
+        )
+        .bind(job.state.as_str())
+        .bind(to_i64(job.stored)?)
+        .bind(&job.errors)
+        .bind(job.finished_at)
+        .bind(&job.id)
+        .execute(&self.write)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn job(&self, id: &str) -> Result<Option<CaptureJob>> {
+        let row = sqlx::query(
+            "SELECT id, org_id, state, stored, errors, created_at, finished_at FROM capture_jobs WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(job_from_row).transpose()
+    }
+
+    async fn log_state(&self) -> Result<LogState> {
+        let row = sqlx::query("SELECT sequenced, integrated, edge FROM log_state WHERE id = 1")
+            .fetch_one(&self.read)
+            .await
+            .map_err(db)?;
+        let edge: Vec<u8> = row.try_get(2).map_err(db)?;
+        if !edge.len().is_multiple_of(32) {
+            return Err(corrupt("log edge is not whole hashes"));
+        }
+        Ok(LogState {
+            sequenced: to_u64(row.try_get(0).map_err(db)?)?,
+            integrated: to_u64(row.try_get(1).map_err(db)?)?,
+            edge: edge
+                .chunks_exact(32)
+                .map(|chunk| Hash::from_slice(chunk).unwrap_or_default())
+                .collect(),
+        })
+    }
+
+    async fn leaves(&self, from: u64, to: u64) -> Result<Vec<Vec<u8>>> {
+        let rows = sqlx::query(
+            "SELECT idx, leaf FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx",
+        )
+        .bind(to_i64(from)?)
+        .bind(to_i64(to)?)
+        .fetch_all(&self.read)
+        .await
+        .map_err(db)?;
+        let mut leaves = Vec::with_capacity(rows.len());
+        for (expected, row) in (from..).zip(&rows) {
+            if to_u64(row.try_get(0).map_err(db)?)? != expected {
+                return Err(corrupt("a log entry is missing"));
+            }
+            leaves.push(row.try_get(1).map_err(db)?);
+        }
+        Ok(leaves)
+    }
+
+    async fn tiles(&self, coords: &[TileCoord]) -> Result<Vec<Option<Vec<u8>>>> {
+        let mut out = Vec::with_capacity(coords.len());
+        for coord in coords {
+            let data: Option<Vec<u8>> = sqlx::query_scalar(
+                "SELECT data FROM tiles WHERE level = ? AND idx = ? AND width = ?",
+            )
+            .bind(i64::from(coord.level))
+            .bind(to_i64(coord.index)?)
+            .bind(i64::from(coord.width))
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?;
+            out.push(data);
+        }
+        Ok(out)
+    }
+
+    async fn commit_integration(
+        &self,
+        from: u64,
+        to: u64,
+        edge: &[Hash],
+        tiles: &[(TileCoord, Vec<u8>)],
+    ) -> Result<()> {
+        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let edge_bytes: Vec<u8> = edge.iter().flat_map(|h| h.0).collect();
+        let moved = sqlx::query(
+            "UPDATE log_state SET integrated = ?, edge = ? WHERE id = 1 AND integrated = ?",
+        )
+        .bind(to_i64(to)?)
+        .bind(edge_bytes)
+        .bind(to_i64(from)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if moved.rows_affected() != 1 {
+            return Err(StoreError::Conflict(format!(
+                "the log is no longer integrated up to {from}"
+            )));
+        }
+        for chunk in tiles.chunks(ROWS_PER_INSERT) {
+            let mut builder = QueryBuilder::<Sqlite>::new(
+                "INSERT OR REPLACE INTO tiles (level, idx, width, data) ",
+            );
+            let mut rows = Vec::with_capacity(chunk.len());
+            for (coord, data) in chunk {
+                rows.push((
+                    i64::from(coord.level),
+                    to_i64(coord.index)?,
+                    i64::from(coord.width),
+                    data,
+                ));
+            }
+            builder.push_values(rows, |mut row, (level, index, width, data)| {
+                row.push_bind(level)
+                    .push_bind(index)
+                    .push_bind(width)
+                    .push_bind(data.clone());
+            });
+            builder.build().execute(&mut *tx).await.map_err(db)?;
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>> {
+        let row = sqlx::query(
+            "SELECT size, note, published_at FROM checkpoints ORDER BY size DESC LIMIT 1",
+        )
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db)?;
+        row.map(|row| {
+            Ok(StoredCheckpoint {
+                size: to_u64(row.try_get(0).map_err(db)?)?,
+                note: row.try_get(1).map_err(db)?,
+                published_at: row.try_get(2).map_err(db)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn publish_checkpoint(
+        &self,
+        previous: Option<u64>,
+        checkpoint: &StoredCheckpoint,
+    ) -> Result<()> {
+        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(size) FROM checkpoints")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        let latest = latest.map(to_u64).transpose()?;
+        if latest != previous || checkpoint.size < latest.unwrap_or(0) {
+            return Err(StoreError::Conflict(format!(
+                "the newest checkpoint has size {latest:?}, not {previous:?}"
+            )));
+        }
+        sqlx::query(
+            "INSERT OR REPLACE INTO checkpoints (size, note, published_at) VALUES (?, ?, ?)",
+        )
+        .bind(to_i64(checkpoint.size)?)
+        .bind(&checkpoint.note)
+        .bind(checkpoint.published_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+}

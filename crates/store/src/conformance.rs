@@ -1,0 +1,600 @@
+//! The conformance suite: the behaviour every [`Store`] backend must show. Each backend's tests
+//! call [`conformance_tests!`](crate::conformance_tests) with a function that makes a fresh,
+//! empty store, and get one `#[tokio::test]` per check.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use tlog::{Hash, TileCoord};
+
+use crate::{
+    Appended, CaptureJob, Column, Condition, EventQuery, IdRole, JobState, NewEvent, NewOrg, Order,
+    Role, Store, StoreError, StoredCheckpoint, TimeField, Visibility, Vocabulary,
+};
+
+/// Generates one `#[tokio::test]` per conformance check. `$make` is an async function
+/// returning `Option<(S, G)>`: a fresh store and a guard that cleans up after it when dropped
+/// (a temporary folder, a temporary database). `None` skips the checks (for example PostgreSQL
+/// without a database URL; the function should print why).
+#[macro_export]
+macro_rules! conformance_tests {
+    ($make:path) => {
+        $crate::conformance_tests!(@each $make,
+            organisations_and_tokens,
+            assets_have_one_owner,
+            append_sequences_contiguously,
+            resends_are_not_stored_twice,
+            queries_filter_order_and_page,
+            visibility_limits_what_is_seen,
+            vocabularies_list_distinct_values,
+            capture_jobs_round_trip,
+            integration_is_compare_and_swap,
+            checkpoints_are_compare_and_swap,
+            large_batches_stay_contiguous,
+        );
+    };
+    (@each $make:path, $($check:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $check() {
+                if let Some((store, guard)) = $make().await {
+                    $crate::conformance::$check(store).await;
+                    drop(guard);
+                }
+            }
+        )*
+    };
+}
+
+/// 2026-04-01T08:00:00Z in microseconds.
+const APRIL_FIRST: i64 = 1_775_030_400_000_000;
+const HOUR: i64 = 3_600_000_000;
+
+async fn org<S: Store>(store: &S, public_id: &str, role: Role, county: Option<&str>) -> i64 {
+    store
+        .create_org(NewOrg {
+            public_id: public_id.into(),
+            name: format!("{public_id} name"),
+            role,
+            county: county.map(Into::into),
+        })
+        .await
+        .expect("create org")
+        .id
+}
+
+/// A small event: `i` picks the times, step and identifiers so that queries can tell them apart.
+pub fn sample_event(i: u64, org_id: i64) -> NewEvent {
+    let lot = format!("https://id.gs1.org/01/06901234000017/10/LOT{}", i % 3);
+    NewEvent {
+        event_id: format!("ni:///sha-256;{i:064x}?ver=CBV2.0"),
+        event_hash: format!("ni:///sha-256;{i:064x}?ver=CBV2.0"),
+        org_id,
+        shared: i.is_multiple_of(4),
+        event_type: if i.is_multiple_of(2) {
+            "ObjectEvent"
+        } else {
+            "AggregationEvent"
+        }
+        .into(),
+        event_time: APRIL_FIRST + (i as i64) * HOUR,
+        record_time: APRIL_FIRST + 1000 * HOUR + (i as i64),
+        action: Some(
+            if i.is_multiple_of(2) {
+                "ADD"
+            } else {
+                "OBSERVE"
+            }
+            .into(),
+        ),
+        biz_step: Some(format!(
+            "https://ref.gs1.org/cbv/BizStep-{}",
+            ["commissioning", "packing", "shipping"][(i % 3) as usize]
+        )),
+        disposition: Some("https://ref.gs1.org/cbv/Disp-active".into()),
+        read_point: Some(format!("https://id.gs1.org/414/690123400001{}", i % 2)),
+        biz_location: Some("https://id.gs1.org/414/6901234000024".into()),
+        identifiers: vec![
+            (
+                IdRole::Epc,
+                format!("https://id.gs1.org/01/06901234000017/21/S{i}"),
+            ),
+            (IdRole::Quantity, lot.clone()),
+        ],
+        attributes: vec![
+            (
+                "bizTransaction:https://ref.gs1.org/cbv/BTT-po".into(),
+                format!("urn:po:{}", i % 5),
+            ),
+            ("ilmd:lotNumber".into(), format!("LOT{}", i % 3)),
+            ("has".into(), "readPoint".into()),
+        ],
+        body: format!("{{\"type\":\"ObjectEvent\",\"n\":{i}}}").into_bytes(),
+        leaf: format!("leaf {i}\n").into_bytes(),
+    }
+}
+
+pub async fn organisations_and_tokens<S: Store>(store: S) {
+    let id = org(&store, "org-coop", Role::Member, Some("Hechi")).await;
+    let duplicate = store
+        .create_org(NewOrg {
+            public_id: "org-coop".into(),
+            name: "again".into(),
+            role: Role::Member,
+            county: None,
+        })
+        .await;
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict(_))),
+        "{duplicate:?}"
+    );
+    let found = store
+        .org_by_public_id("org-coop")
+        .await
+        .unwrap()
+        .expect("by public id");
+    assert_eq!(found.id, id);
+    assert_eq!(found.county.as_deref(), Some("Hechi"));
+    assert_eq!(store.org(id).await.unwrap(), Some(found.clone()));
+    assert_eq!(store.org(id + 1000).await.unwrap(), None);
+    store
+        .add_token(id, [7; 32], "api", APRIL_FIRST)
+        .await
+        .unwrap();
+    assert_eq!(store.org_by_token([7; 32]).await.unwrap(), Some(found));
+    assert_eq!(store.org_by_token([8; 32]).await.unwrap(), None);
+    org(&store, "org-admin", Role::Admin, None).await;
+    let all = store.orgs().await.unwrap();
+    assert_eq!(
+        all.iter().map(|o| o.public_id.as_str()).collect::<Vec<_>>(),
+        ["org-coop", "org-admin"]
+    );
+}
+
+pub async fn assets_have_one_owner<S: Store>(store: S) {
+    let a = org(&store, "org-a", Role::Member, None).await;
+    let b = org(&store, "org-b", Role::Member, None).await;
+    store.add_company_prefix(a, "6901234").await.unwrap();
+    store.add_company_prefix(a, "6901234").await.unwrap(); // idempotent for its owner
+    let taken = store.add_company_prefix(b, "6901234").await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    store
+        .add_location(a, "https://id.gs1.org/414/6901234000024")
+        .await
+        .unwrap();
+    let taken = store
+        .add_location(b, "https://id.gs1.org/414/6901234000024")
+        .await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    let assets = store.org_assets(a).await.unwrap();
+    assert_eq!(assets.company_prefixes, ["6901234"]);
+    assert_eq!(assets.locations, ["https://id.gs1.org/414/6901234000024"]);
+    assert!(
+        store
+            .org_assets(b)
+            .await
+            .unwrap()
+            .company_prefixes
+            .is_empty()
+    );
+}
+
+pub async fn append_sequences_contiguously<S: Store>(store: S) {
+    let id = org(&store, "org-a", Role::Member, None).await;
+    let first = store
+        .append_events((0..3).map(|i| sample_event(i, id)).collect())
+        .await
+        .unwrap();
+    assert_eq!(
+        first,
+        (0..3)
+            .map(|index| Appended::New { index })
+            .collect::<Vec<_>>()
+    );
+    let second = store
+        .append_events((3..5).map(|i| sample_event(i, id)).collect())
+        .await
+        .unwrap();
+    assert_eq!(
+        second,
+        vec![Appended::New { index: 3 }, Appended::New { index: 4 }]
+    );
+    let state = store.log_state().await.unwrap();
+    assert_eq!((state.sequenced, state.integrated), (5, 0));
+    let leaves = store.leaves(1, 4).await.unwrap();
+    assert_eq!(
+        leaves,
+        (1..4).map(|i| sample_event(i, id).leaf).collect::<Vec<_>>()
+    );
+    let stored = store
+        .event(&sample_event(2, id).event_id)
+        .await
+        .unwrap()
+        .expect("event");
+    assert_eq!(stored.index, 2);
+    assert_eq!(stored.body, sample_event(2, id).body);
+    assert_eq!(stored.leaf, sample_event(2, id).leaf);
+    assert_eq!(stored.event_time, sample_event(2, id).event_time);
+    assert!(store.event("urn:uuid:nope").await.unwrap().is_none());
+    let from = store.events_from(3, 10).await.unwrap();
+    assert_eq!(from.iter().map(|e| e.index).collect::<Vec<_>>(), [3, 4]);
+    assert!(store.append_events(Vec::new()).await.unwrap().is_empty());
+}
+
+pub async fn resends_are_not_stored_twice<S: Store>(store: S) {
+    let id = org(&store, "org-a", Role::Member, None).await;
+    store
+        .append_events(vec![sample_event(0, id)])
+        .await
+        .unwrap();
+    let again = store
+        .append_events(vec![
+            sample_event(0, id),
+            sample_event(1, id),
+            sample_event(1, id),
+        ])
+        .await
+        .unwrap();
+    let hash0 = sample_event(0, id).event_hash;
+    let hash1 = sample_event(1, id).event_hash;
+    assert_eq!(
+        again,
+        vec![
+            Appended::Existing {
+                index: 0,
+                event_hash: hash0
+            },
+            Appended::New { index: 1 },
+            Appended::Existing {
+                index: 1,
+                event_hash: hash1
+            },
+        ]
+    );
+    assert_eq!(store.log_state().await.unwrap().sequenced, 2);
+    assert_eq!(store.leaves(0, 2).await.unwrap().len(), 2);
+}
+
+fn ids(events: &[crate::StoredEvent]) -> Vec<u64> {
+    events.iter().map(|e| e.index).collect()
+}
+
+pub async fn queries_filter_order_and_page<S: Store>(store: S) {
+    let id = org(&store, "org-a", Role::Member, None).await;
+    store
+        .append_events((0..12).map(|i| sample_event(i, id)).collect())
+        .await
+        .unwrap();
+    let run = |conditions: Vec<Condition>| {
+        let store = store.clone();
+        async move {
+            let mut query = EventQuery::all(Visibility::All, 100);
+            query.conditions = conditions;
+            ids(&store.query_events(&query).await.unwrap())
+        }
+    };
+    assert_eq!(run(vec![]).await, (0..12).collect::<Vec<_>>());
+    assert_eq!(
+        run(vec![Condition::EventType(vec!["AggregationEvent".into()])]).await,
+        [1, 3, 5, 7, 9, 11]
+    );
+    assert_eq!(
+        run(vec![
+            Condition::TimeAtLeast(TimeField::EventTime, APRIL_FIRST + 3 * HOUR),
+            Condition::TimeBefore(TimeField::EventTime, APRIL_FIRST + 6 * HOUR),
+        ])
+        .await,
+        [3, 4, 5]
+    );
+    assert_eq!(
+        run(vec![Condition::TimeAtLeast(
+            TimeField::RecordTime,
+            APRIL_FIRST + 1000 * HOUR + 10
+        )])
+        .await,
+        [10, 11]
+    );
+    assert_eq!(
+        run(vec![Condition::ColumnIn(
+            Column::Action,
+            vec!["ADD".into()]
+        )])
+        .await,
+        [0, 2, 4, 6, 8, 10]
+    );
+    assert_eq!(
+        run(vec![Condition::ColumnIn(
+            Column::BizStep,
+            vec!["https://ref.gs1.org/cbv/BizStep-shipping".into()]
+        )])
+        .await,
+        [2, 5, 8, 11]
+    );
+    assert_eq!(
+        run(vec![Condition::ColumnIn(
+            Column::EventId,
+            vec![sample_event(7, id).event_id]
+        )])
+        .await,
+        [7]
+    );
+    assert_eq!(
+        run(vec![Condition::Identifier {
+            roles: vec![IdRole::Epc, IdRole::Child],
+            values: vec!["https://id.gs1.org/01/06901234000017/21/S4".into()],
+            prefixes: vec![],
+        }])
+        .await,
+        [4]
+    );
+    assert_eq!(
+        run(vec![Condition::Identifier {
+            roles: vec![IdRole::Epc],
+            values: vec![],
+            prefixes: vec!["https://id.gs1.org/01/06901234000017/21/S1".into()],
+        }])
+        .await,
+        [1, 10, 11]
+    );
+    // An identifier in another role does not match.
+    assert!(
+        run(vec![Condition::Identifier {
+            roles: vec![IdRole::Parent],
+            values: vec!["https://id.gs1.org/01/06901234000017/21/S4".into()],
+            prefixes: vec![],
+        }])
+        .await
+        .is_empty()
+    );
+    assert_eq!(
+        run(vec![Condition::Identifier {
+            roles: vec![IdRole::Quantity],
+            values: vec!["https://id.gs1.org/01/06901234000017/10/LOT2".into()],
+            prefixes: vec![],
+        }])
+        .await,
+        [2, 5, 8, 11]
+    );
+    assert_eq!(
+        run(vec![Condition::Attribute {
+            name: "ilmd:lotNumber".into(),
+            values: vec!["LOT1".into()]
+        }])
+        .await,
+        [1, 4, 7, 10]
+    );
+    assert_eq!(
+        run(vec![
+            Condition::Attribute {
+                name: "bizTransaction:https://ref.gs1.org/cbv/BTT-po".into(),
+                values: vec!["urn:po:0".into(), "urn:po:1".into()]
+            },
+            Condition::EventType(vec!["ObjectEvent".into()]),
+        ])
+        .await,
+        [0, 6, 10]
+    );
+    assert_eq!(
+        run(vec![Condition::Attribute {
+            name: "has".into(),
+            values: vec!["readPoint".into()]
+        }])
+        .await
+        .len(),
+        12
+    );
+
+    // Order, direction and paging: pages of 5 by event time descending cover everything once.
+    let mut query = EventQuery::all(Visibility::All, 5);
+    query.order = Order::EventTime;
+    query.descending = true;
+    let mut seen = Vec::new();
+    loop {
+        let page = store.query_events(&query).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        let last = page.last().unwrap();
+        query.after = Some((last.event_time, last.index));
+        seen.extend(ids(&page));
+    }
+    assert_eq!(seen, (0..12).rev().collect::<Vec<_>>());
+    let mut query = EventQuery::all(Visibility::All, 4);
+    query.order = Order::RecordTime;
+    query.after = Some((APRIL_FIRST + 1000 * HOUR + 5, 5));
+    assert_eq!(
+        ids(&store.query_events(&query).await.unwrap()),
+        [6, 7, 8, 9]
+    );
+    let mut query = EventQuery::all(Visibility::All, 3);
+    query.after = Some((0, 9));
+    assert_eq!(ids(&store.query_events(&query).await.unwrap()), [10, 11]);
+}
+
+pub async fn visibility_limits_what_is_seen<S: Store>(store: S) {
+    let a = org(&store, "org-a", Role::Member, Some("Hechi")).await;
+    let b = org(&store, "org-b", Role::Member, Some("Ganzhou")).await;
+    let mut events: Vec<NewEvent> = (0..4).map(|i| sample_event(i, a)).collect();
+    events.extend((4..8).map(|i| sample_event(i, b)));
+    store.append_events(events).await.unwrap();
+    let seen = |visibility: Visibility| {
+        let store = store.clone();
+        async move {
+            ids(&store
+                .query_events(&EventQuery::all(visibility, 100))
+                .await
+                .unwrap())
+        }
+    };
+    // Events 0 and 4 are shared (i % 4 == 0).
+    assert_eq!(seen(Visibility::All).await, (0..8).collect::<Vec<_>>());
+    assert_eq!(seen(Visibility::Org(a)).await, [0, 1, 2, 3, 4]);
+    assert_eq!(seen(Visibility::Org(b)).await, [0, 4, 5, 6, 7]);
+    assert_eq!(
+        seen(Visibility::County("Ganzhou".into())).await,
+        [0, 4, 5, 6, 7]
+    );
+    assert_eq!(seen(Visibility::SharedOnly).await, [0, 4]);
+}
+
+pub async fn vocabularies_list_distinct_values<S: Store>(store: S) {
+    let a = org(&store, "org-a", Role::Member, None).await;
+    store
+        .append_events((0..6).map(|i| sample_event(i, a)).collect())
+        .await
+        .unwrap();
+    let types = store
+        .vocabulary(Vocabulary::EventTypes, &Visibility::All)
+        .await
+        .unwrap();
+    assert_eq!(types, ["AggregationEvent", "ObjectEvent"]);
+    let steps = store
+        .vocabulary(Vocabulary::BizSteps, &Visibility::All)
+        .await
+        .unwrap();
+    assert_eq!(steps.len(), 3);
+    let read_points = store
+        .vocabulary(Vocabulary::ReadPoints, &Visibility::SharedOnly)
+        .await
+        .unwrap();
+    assert_eq!(read_points, ["https://id.gs1.org/414/6901234000010"]);
+    let dispositions = store
+        .vocabulary(Vocabulary::Dispositions, &Visibility::All)
+        .await
+        .unwrap();
+    assert_eq!(dispositions, ["https://ref.gs1.org/cbv/Disp-active"]);
+    let locations = store
+        .vocabulary(Vocabulary::BizLocations, &Visibility::Org(a))
+        .await
+        .unwrap();
+    assert_eq!(locations, ["https://id.gs1.org/414/6901234000024"]);
+}
+
+pub async fn capture_jobs_round_trip<S: Store>(store: S) {
+    let a = org(&store, "org-a", Role::Member, None).await;
+    let mut job = CaptureJob {
+        id: "job-1".into(),
+        org_id: a,
+        state: JobState::Running,
+        stored: 0,
+        errors: String::new(),
+        created_at: APRIL_FIRST,
+        finished_at: None,
+    };
+    store.create_job(&job).await.unwrap();
+    assert_eq!(store.job("job-1").await.unwrap(), Some(job.clone()));
+    job.state = JobState::Failed;
+    job.errors = r#"[{"type":"x"}]"#.into();
+    job.finished_at = Some(APRIL_FIRST + 5);
+    store.finish_job(&job).await.unwrap();
+    assert_eq!(store.job("job-1").await.unwrap(), Some(job));
+    assert_eq!(store.job("job-2").await.unwrap(), None);
+}
+
+pub async fn integration_is_compare_and_swap<S: Store>(store: S) {
+    let a = org(&store, "org-a", Role::Member, None).await;
+    store
+        .append_events((0..3).map(|i| sample_event(i, a)).collect())
+        .await
+        .unwrap();
+    let tile = TileCoord {
+        level: 0,
+        index: 0,
+        width: 3,
+    };
+    let edge = vec![Hash([1; 32]), Hash([2; 32])];
+    store
+        .commit_integration(0, 3, &edge, &[(tile, vec![9; 96])])
+        .await
+        .unwrap();
+    let state = store.log_state().await.unwrap();
+    assert_eq!(
+        (state.sequenced, state.integrated, state.edge),
+        (3, 3, edge.clone())
+    );
+    let lost = store.commit_integration(0, 3, &edge, &[]).await;
+    assert!(matches!(lost, Err(StoreError::Conflict(_))), "{lost:?}");
+    let missing = TileCoord {
+        level: 0,
+        index: 0,
+        width: 4,
+    };
+    assert_eq!(
+        store.tiles(&[tile, missing]).await.unwrap(),
+        vec![Some(vec![9; 96]), None]
+    );
+    // A tile written again with the same coordinates keeps one copy.
+    store.append_events(vec![sample_event(3, a)]).await.unwrap();
+    store
+        .commit_integration(
+            3,
+            4,
+            &[Hash([3; 32])],
+            &[(
+                TileCoord {
+                    level: 0,
+                    index: 0,
+                    width: 4,
+                },
+                vec![8; 128],
+            )],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.tiles(&[missing]).await.unwrap(),
+        vec![Some(vec![8; 128])]
+    );
+    assert_eq!(store.tiles(&[tile]).await.unwrap(), vec![Some(vec![9; 96])]);
+}
+
+pub async fn checkpoints_are_compare_and_swap<S: Store>(store: S) {
+    assert_eq!(store.latest_checkpoint().await.unwrap(), None);
+    let first = StoredCheckpoint {
+        size: 3,
+        note: b"note 3".to_vec(),
+        published_at: APRIL_FIRST,
+    };
+    store.publish_checkpoint(None, &first).await.unwrap();
+    let second = StoredCheckpoint {
+        size: 5,
+        note: b"note 5".to_vec(),
+        published_at: APRIL_FIRST + 1,
+    };
+    let lost = store.publish_checkpoint(None, &second).await;
+    assert!(matches!(lost, Err(StoreError::Conflict(_))), "{lost:?}");
+    let lost = store.publish_checkpoint(Some(4), &second).await;
+    assert!(matches!(lost, Err(StoreError::Conflict(_))), "{lost:?}");
+    store.publish_checkpoint(Some(3), &second).await.unwrap();
+    assert_eq!(
+        store.latest_checkpoint().await.unwrap(),
+        Some(second.clone())
+    );
+    // Republishing the same size (a fresh timestamp while idle) is allowed.
+    let again = StoredCheckpoint {
+        published_at: APRIL_FIRST + 2,
+        ..second
+    };
+    store.publish_checkpoint(Some(5), &again).await.unwrap();
+    assert_eq!(store.latest_checkpoint().await.unwrap(), Some(again));
+}
+
+pub async fn large_batches_stay_contiguous<S: Store>(store: S) {
+    let a = org(&store, "org-a", Role::Member, None).await;
+    let batch: Vec<NewEvent> = (0..10_000).map(|i| sample_event(i, a)).collect();
+    let outcome = store.append_events(batch).await.unwrap();
+    assert_eq!(outcome.len(), 10_000);
+    assert!(
+        outcome
+            .iter()
+            .enumerate()
+            .all(|(i, o)| *o == Appended::New { index: i as u64 })
+    );
+    assert_eq!(store.log_state().await.unwrap().sequenced, 10_000);
+    let mut query = EventQuery::all(Visibility::All, 10);
+    query.conditions = vec![Condition::Identifier {
+        roles: vec![IdRole::Epc],
+        values: vec!["https://id.gs1.org/01/06901234000017/21/S9999".into()],
+        prefixes: vec![],
+    }];
+    assert_eq!(ids(&store.query_events(&query).await.unwrap()), [9999]);
+}
