@@ -500,6 +500,24 @@ impl<R: TileReader> HashSource for TileHashSource<R> {
     }
 }
 
+/// The partial tiles on the right edge of a tree of `tree_size` leaves, one per level at most:
+/// the only tiles [`integrate`] reads, so a caller with an asynchronous store can fetch them
+/// before calling it.
+pub fn right_edge_partials(tree_size: u64) -> Vec<TileCoord> {
+    (0u8..8)
+        .filter_map(|level| {
+            let entries = tree_size.checked_shr(u32::from(level) * 8).unwrap_or(0);
+            let index = entries >> TILE_HEIGHT;
+            let width = tile_width(level, index, tree_size)?;
+            (width < TILE_WIDTH).then_some(TileCoord {
+                level,
+                index,
+                width,
+            })
+        })
+        .collect()
+}
+
 /// The result of integrating a batch of leaves.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Integration {
@@ -548,23 +566,10 @@ pub fn integrate<R: TileReader>(
     let new_size = grown.size();
 
     // Read the old partial tile at each level that gains entries, in one batch.
-    let mut old_partials = Vec::new();
-    for level in 0u8..8 {
-        if new_entries[usize::from(level)].is_empty() {
-            break;
-        }
-        let old_entries = old_size >> (u32::from(level) * 8);
-        let index = old_entries >> TILE_HEIGHT;
-        if let Some(width) = tile_width(level, index, old_size)
-            && width < TILE_WIDTH
-        {
-            old_partials.push(TileCoord {
-                level,
-                index,
-                width,
-            });
-        }
-    }
+    let old_partials: Vec<TileCoord> = right_edge_partials(old_size)
+        .into_iter()
+        .filter(|coord| !new_entries[usize::from(coord.level)].is_empty())
+        .collect();
     let partial_tiles = reader
         .read_tiles(&old_partials)
         .map_err(IntegrateError::Read)?;

@@ -1,0 +1,520 @@
+//! The log service, over any [`Store`]: Tessera's three phases.
+//!
+//! 1. **Sequencing** ([`Ledger::append`]): events get contiguous log indices in the same durable
+//!    transaction that stores them. Once `append` returns, they are on disk.
+//! 2. **Integration** ([`Ledger::integrate`]): the tree grows in batches; the tiles that change
+//!    are stored together with the new integrated size and tree edge, by compare-and-swap.
+//! 3. **Publishing** ([`Ledger::publish`]): a checkpoint over the integrated tree is signed with
+//!    the log key, at most once per publish interval while the tree grows, and only after
+//!    checking that it is consistent with the previous published checkpoint.
+//!
+//! [`Ledger::run`] drives integration and publishing in the background. Reads (tiles, entry
+//! bundles, proofs) come from stored tiles through a cache of expanded tiles, so a proof costs a
+//! few lookups. Every format comes from the pure `tlog` crate; leaf bytes from [`leaf`].
+
+pub mod audit;
+pub mod leaf;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use store::{Appended, NewEvent, Store, StoreError, StoredCheckpoint};
+use tlog::tile::{encode_bundle, right_edge_partials};
+use tlog::{
+    BundleCoord, Checkpoint, CompactRange, ExpandedTile, Hash, Note, ProofPlan, SignerKey, Tile,
+    TileCoord, TileHashSource, TileReader, TlogProof, VerifierKey, consistency_plan,
+    inclusion_plan, integrate, leaf_hash, verify_consistency,
+};
+use tokio::sync::{Notify, watch};
+
+/// Why a log operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LedgerError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Stored log data does not add up (a missing tile, a damaged edge).
+    #[error("the stored log is damaged: {0}")]
+    Corrupt(String),
+    /// Publishing would contradict an earlier checkpoint; nothing was signed.
+    #[error("refusing to publish: {0}")]
+    Inconsistent(String),
+    /// The stored checkpoints were signed by a different key than this log's.
+    #[error("the stored checkpoint is not signed by this log's key: {0}")]
+    WrongKey(String),
+    /// The entry is not covered by a published checkpoint yet.
+    #[error("entry {index} is not in a published checkpoint yet (published size {published})")]
+    NotYetPublished {
+        /// The entry asked for.
+        index: u64,
+        /// The newest published size.
+        published: u64,
+    },
+    /// The request is outside the tree.
+    #[error("{0}")]
+    OutOfRange(String),
+}
+
+/// Shorthand for ledger results.
+pub type Result<T, E = LedgerError> = std::result::Result<T, E>;
+
+/// How the ledger paces itself.
+#[derive(Clone, Debug)]
+pub struct LedgerConfig {
+    /// The least time between two published checkpoints while the tree grows.
+    pub publish_interval: Duration,
+    /// The most leaves integrated in one step (bounds memory and transaction size).
+    pub integrate_batch: u64,
+    /// How many expanded tiles the proof cache keeps (each about 16 KB).
+    pub tile_cache_entries: usize,
+}
+
+impl Default for LedgerConfig {
+    fn default() -> Self {
+        LedgerConfig {
+            publish_interval: Duration::from_secs(1),
+            integrate_batch: 65_536,
+            tile_cache_entries: 4096,
+        }
+    }
+}
+
+/// A published checkpoint, parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Published {
+    /// The checkpoint body.
+    pub checkpoint: Checkpoint,
+    /// The signed note bytes, as served at `/log/checkpoint`.
+    pub note: Vec<u8>,
+}
+
+/// The log service. Cheap to clone; clones share state.
+#[derive(Clone)]
+pub struct Ledger<S> {
+    inner: Arc<Inner<S>>,
+}
+
+struct Inner<S> {
+    store: S,
+    signer: SignerKey,
+    verifier: VerifierKey,
+    config: LedgerConfig,
+    /// Wakes the background loop when events were sequenced.
+    grown: Notify,
+    published: watch::Sender<Option<Arc<Published>>>,
+    tiles: Mutex<HashMap<TileCoord, Arc<ExpandedTile>>>,
+    /// Serialises integration and publishing inside this process; the store's
+    /// compare-and-swap protects against other processes.
+    writer: tokio::sync::Mutex<()>,
+}
+
+/// Tiles already fetched for one operation.
+struct FetchedTiles(HashMap<TileCoord, Arc<ExpandedTile>>);
+
+impl TileReader for FetchedTiles {
+    type Tile = Arc<ExpandedTile>;
+    type Error = TileCoord;
+    fn read_tiles(&self, coords: &[TileCoord]) -> Result<Vec<Arc<ExpandedTile>>, TileCoord> {
+        coords
+            .iter()
+            .map(|coord| self.0.get(coord).cloned().ok_or(*coord))
+            .collect()
+    }
+}
+
+fn parse_published(note: &[u8], key: &VerifierKey) -> Result<Published> {
+    let (_, checkpoint) =
+        Checkpoint::open(note, key).map_err(|e| LedgerError::WrongKey(e.to_string()))?;
+    Ok(Published {
+        checkpoint,
+        note: note.to_vec(),
+    })
+}
+
+impl<S: Store> Ledger<S> {
+    /// Opens the log kept in `store`, signing with `signer` (whose name is the origin). Refuses
+    /// to open a log whose stored checkpoint another key signed.
+    pub async fn open(store: S, signer: SignerKey, config: LedgerConfig) -> Result<Self> {
+        let verifier = signer.verifier();
+        let latest = match store.latest_checkpoint().await? {
+            Some(stored) => Some(Arc::new(parse_published(&stored.note, &verifier)?)),
+            None => None,
+        };
+        let (published, _) = watch::channel(latest);
+        Ok(Ledger {
+            inner: Arc::new(Inner {
+                store,
+                signer,
+                verifier,
+                config,
+                grown: Notify::new(),
+                published,
+                tiles: Mutex::new(HashMap::new()),
+                writer: tokio::sync::Mutex::new(()),
+            }),
+        })
+    }
+
+    /// The store underneath.
+    pub fn store(&self) -> &S {
+        &self.inner.store
+    }
+
+    /// The log's public key.
+    pub fn verifier(&self) -> &VerifierKey {
+        &self.inner.verifier
+    }
+
+    /// The log's origin.
+    pub fn origin(&self) -> &str {
+        self.inner.signer.name()
+    }
+
+    /// Sequences events durably (phase 1) and wakes the integrator.
+    pub async fn append(&self, events: Vec<NewEvent>) -> Result<Vec<Appended>> {
+        let outcome = self.inner.store.append_events(events).await?;
+        if outcome.iter().any(|o| matches!(o, Appended::New { .. })) {
+            self.inner.grown.notify_one();
+        }
+        Ok(outcome)
+    }
+
+    /// The newest published checkpoint.
+    pub fn latest(&self) -> Option<Arc<Published>> {
+        self.inner.published.borrow().clone()
+    }
+
+    /// A receiver that sees every newly published checkpoint.
+    pub fn subscribe(&self) -> watch::Receiver<Option<Arc<Published>>> {
+        self.inner.published.subscribe()
+    }
+
+    /// Fetches tiles through the cache of expanded tiles. Every tile coordinate names immutable
+    /// content (a partial tile has its width in its name), so cached tiles never go stale.
+    async fn fetch_tiles(&self, coords: &[TileCoord]) -> Result<FetchedTiles> {
+        let mut found = HashMap::with_capacity(coords.len());
+        let mut missing = Vec::new();
+        {
+            let cache = self
+                .inner
+                .tiles
+                .lock()
+                .map_err(|_| LedgerError::Corrupt("tile cache poisoned".into()))?;
+            for coord in coords {
+                match cache.get(coord) {
+                    Some(tile) => {
+                        found.insert(*coord, tile.clone());
+                    }
+                    None if !missing.contains(coord) => missing.push(*coord),
+                    None => {}
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let stored = self.inner.store.tiles(&missing).await?;
+            let mut cache = self
+                .inner
+                .tiles
+                .lock()
+                .map_err(|_| LedgerError::Corrupt("tile cache poisoned".into()))?;
+            let capacity = self.inner.config.tile_cache_entries;
+            for (coord, bytes) in missing.iter().zip(stored) {
+                let bytes = bytes
+                    .ok_or_else(|| LedgerError::Corrupt(format!("tile {coord} is missing")))?;
+                let tile = Tile::from_bytes(&bytes, coord.width)
+                    .map_err(|e| LedgerError::Corrupt(format!("{coord}: {e}")))?;
+                let expanded = Arc::new(tile.expand());
+                if cache.len() >= capacity {
+                    // Full tiles are immutable, so evicting any entry is safe; drop an eighth.
+                    let victims: Vec<TileCoord> =
+                        cache.keys().take(capacity / 8 + 1).copied().collect();
+                    for victim in victims {
+                        cache.remove(&victim);
+                    }
+                }
+                cache.insert(*coord, expanded.clone());
+                found.insert(*coord, expanded);
+            }
+        }
+        Ok(FetchedTiles(found))
+    }
+
+    /// Runs a proof plan against the stored tiles of the tree of `size` leaves.
+    async fn run_plan(&self, plan: &ProofPlan, size: u64) -> Result<Vec<Hash>> {
+        let mut coords = Vec::new();
+        for node in plan.nodes() {
+            let (coord, _, _) = TileCoord::containing(*node, size).ok_or_else(|| {
+                LedgerError::OutOfRange(format!("node {node:?} is not in a tree of size {size}"))
+            })?;
+            if !coords.contains(&coord) {
+                coords.push(coord);
+            }
+        }
+        let tiles = self.fetch_tiles(&coords).await?;
+        plan.execute(&TileHashSource::new(tiles, size))
+            .map_err(|e| LedgerError::Corrupt(e.to_string()))
+    }
+
+    /// The inclusion proof of entry `index` in the tree of `size` leaves.
+    pub async fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>> {
+        self.check_integrated(size).await?;
+        let plan =
+            inclusion_plan(index, size).map_err(|e| LedgerError::OutOfRange(e.to_string()))?;
+        self.run_plan(&plan, size).await
+    }
+
+    /// The consistency proof from the tree of `old` leaves to the tree of `new` leaves.
+    pub async fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>> {
+        self.check_integrated(new).await?;
+        let plan =
+            consistency_plan(old, new).map_err(|e| LedgerError::OutOfRange(e.to_string()))?;
+        self.run_plan(&plan, new).await
+    }
+
+    async fn check_integrated(&self, size: u64) -> Result<()> {
+        let integrated = self.inner.store.log_state().await?.integrated;
+        if size > integrated {
+            return Err(LedgerError::OutOfRange(format!(
+                "the tree has {integrated} integrated entries, not {size}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// A C2SP tlog-proof for entry `index` against the newest published checkpoint.
+    pub async fn tlog_proof(&self, index: u64) -> Result<TlogProof> {
+        let latest = self.latest().ok_or(LedgerError::NotYetPublished {
+            index,
+            published: 0,
+        })?;
+        let size = latest.checkpoint.size;
+        if index >= size {
+            return Err(LedgerError::NotYetPublished {
+                index,
+                published: size,
+            });
+        }
+        let inclusion = self.inclusion_proof(index, size).await?;
+        Ok(TlogProof {
+            extra: None,
+            index,
+            inclusion,
+            checkpoint: latest.note.clone(),
+        })
+    }
+
+    /// A stored tile, if the integrated tree has it.
+    pub async fn tile(&self, coord: TileCoord) -> Result<Option<Vec<u8>>> {
+        let integrated = self.inner.store.log_state().await?.integrated;
+        // Only tiles that exist for some size up to the integrated one are served: a full tile
+        // once complete, a partial one while it was the right edge.
+        let entries = integrated
+            .checked_shr(u32::from(coord.level) * 8)
+            .unwrap_or(0);
+        let available = entries.saturating_sub(coord.index.saturating_mul(256));
+        if coord.level > 7 || available < u64::from(coord.width) {
+            return Ok(None);
+        }
+        Ok(self.inner.store.tiles(&[coord]).await?.pop().flatten())
+    }
+
+    /// An entry bundle, built from the stored leaves, if the integrated tree covers it.
+    pub async fn entry_bundle(&self, coord: BundleCoord) -> Result<Option<Vec<u8>>> {
+        let integrated = self.inner.store.log_state().await?.integrated;
+        let start = coord.index.saturating_mul(256);
+        let end = start.saturating_add(u64::from(coord.width));
+        if end > integrated {
+            return Ok(None);
+        }
+        let leaves = self.inner.store.leaves(start, end).await?;
+        if leaves.len() as u64 != end - start {
+            return Err(LedgerError::Corrupt(format!(
+                "entries {start}..{end} are missing"
+            )));
+        }
+        encode_bundle(&leaves)
+            .map(Some)
+            .map_err(|e| LedgerError::Corrupt(e.to_string()))
+    }
+
+    /// Integrates every sequenced entry (phase 2), in batches. Returns the integrated size.
+    pub async fn integrate(&self) -> Result<u64> {
+        let _writer = self.inner.writer.lock().await;
+        loop {
+            let state = self.inner.store.log_state().await?;
+            if state.integrated >= state.sequenced {
+                return Ok(state.integrated);
+            }
+            let from = state.integrated;
+            let to = state
+                .sequenced
+                .min(from.saturating_add(self.inner.config.integrate_batch));
+            let leaves = self.inner.store.leaves(from, to).await?;
+            if leaves.len() as u64 != to - from {
+                return Err(LedgerError::Corrupt(format!(
+                    "log entries {from}..{to} are missing"
+                )));
+            }
+            let hashes: Vec<Hash> = leaves.iter().map(|leaf| leaf_hash(leaf)).collect();
+            let range = CompactRange::from_parts(from, state.edge)
+                .map_err(|e| LedgerError::Corrupt(format!("tree edge: {e}")))?;
+            // `integrate` reads only the right-edge partial tiles; fetch them first because
+            // the store is asynchronous and `tlog` is not.
+            let edge_tiles = self.fetch_tiles(&right_edge_partials(from)).await?;
+            let integration = integrate(&edge_tiles, &range, &hashes)
+                .map_err(|e| LedgerError::Corrupt(format!("integrating: {e}")))?;
+            let tiles: Vec<(TileCoord, Vec<u8>)> = integration
+                .tiles
+                .iter()
+                .map(|(coord, tile)| (*coord, tile.to_bytes()))
+                .collect();
+            match self
+                .inner
+                .store
+                .commit_integration(from, to, integration.range.roots(), &tiles)
+                .await
+            {
+                Ok(()) => {}
+                // Another process integrated first; read the new state and carry on.
+                Err(StoreError::Conflict(_)) => continue,
+                Err(error) => return Err(error.into()),
+            }
+        }
+    }
+
+    /// Publishes a checkpoint over the integrated tree (phase 3) if it grew since the last one.
+    /// Checks consistency with the previous checkpoint before signing. Returns the new
+    /// checkpoint, or `None` when there was nothing new.
+    pub async fn publish(&self, now_micros: i64) -> Result<Option<Arc<Published>>> {
+        let _writer = self.inner.writer.lock().await;
+        let state = self.inner.store.log_state().await?;
+        let size = state.integrated;
+        let root = CompactRange::from_parts(size, state.edge)
+            .map_err(|e| LedgerError::Corrupt(format!("tree edge: {e}")))?
+            .root();
+        let previous = match self.inner.store.latest_checkpoint().await? {
+            Some(stored) => Some(parse_published(&stored.note, &self.inner.verifier)?),
+            None => None,
+        };
+        if let Some(previous) = &previous {
+            let old = &previous.checkpoint;
+            if old.size > size {
+                return Err(LedgerError::Inconsistent(format!(
+                    "the published size {} is larger than the integrated size {size}",
+                    old.size
+                )));
+            }
+            if old.size == size {
+                if old.root != root {
+                    return Err(LedgerError::Inconsistent(format!(
+                        "the tree of size {size} has a different root than the published one"
+                    )));
+                }
+                return Ok(None);
+            }
+            if old.size > 0 {
+                let proof = self.consistency_proof_unlocked(old.size, size).await?;
+                verify_consistency(old.size, size, &proof, &old.root, &root).map_err(|e| {
+                    LedgerError::Inconsistent(format!(
+                        "the tree of size {size} does not extend the published size {}: {e}",
+                        old.size
+                    ))
+                })?;
+            }
+        }
+        let checkpoint = Checkpoint {
+            origin: self.inner.signer.name().to_owned(),
+            size,
+            root,
+            extensions: String::new(),
+        };
+        let mut note =
+            Note::new(checkpoint.to_text()).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
+        note.sign(&self.inner.signer)
+            .map_err(|e| LedgerError::Corrupt(e.to_string()))?;
+        let stored = StoredCheckpoint {
+            size,
+            note: note.to_bytes(),
+            published_at: now_micros,
+        };
+        self.inner
+            .store
+            .publish_checkpoint(previous.as_ref().map(|p| p.checkpoint.size), &stored)
+            .await?;
+        let published = Arc::new(Published {
+            checkpoint,
+            note: stored.note,
+        });
+        self.inner.published.send_replace(Some(published.clone()));
+        tracing::debug!(size, "published checkpoint");
+        Ok(Some(published))
+    }
+
+    async fn consistency_proof_unlocked(&self, old: u64, new: u64) -> Result<Vec<Hash>> {
+        let plan =
+            consistency_plan(old, new).map_err(|e| LedgerError::OutOfRange(e.to_string()))?;
+        self.run_plan(&plan, new).await
+    }
+
+    /// Integrates and publishes until `shutdown` turns true: woken by new entries, publishing at
+    /// most once per publish interval. Errors are logged and retried on the next wake, so a
+    /// transient database failure does not stop the log.
+    pub async fn run(&self, mut shutdown: watch::Receiver<bool>) {
+        let interval = self.inner.config.publish_interval;
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_publish: Option<tokio::time::Instant> = None;
+        loop {
+            tokio::select! {
+                () = self.inner.grown.notified() => {}
+                _ = ticker.tick() => {}
+                _ = shutdown.changed() => {}
+            }
+            if *shutdown.borrow() {
+                break;
+            }
+            if let Err(error) = self.integrate().await {
+                tracing::error!(%error, "integration failed; retrying");
+                continue;
+            }
+            // When publishing is not due yet, the next tick (at most one interval away) comes
+            // back for it.
+            if last_publish.is_none_or(|at| at.elapsed() >= interval) {
+                match self.publish(now_micros()).await {
+                    Ok(Some(_)) => last_publish = Some(tokio::time::Instant::now()),
+                    Ok(None) => {}
+                    Err(error) => tracing::error!(%error, "publishing failed; retrying"),
+                }
+            }
+        }
+    }
+
+    /// Waits until a published checkpoint covers `size` entries, or `timeout` passes.
+    pub async fn wait_published(&self, size: u64, timeout: Duration) -> Option<Arc<Published>> {
+        let mut receiver = self.subscribe();
+        let wait = async {
+            loop {
+                if let Some(published) = receiver.borrow_and_update().clone()
+                    && published.checkpoint.size >= size
+                {
+                    return Some(published);
+                }
+                if receiver.changed().await.is_err() {
+                    return None;
+                }
+            }
+        };
+        tokio::time::timeout(timeout, wait).await.ok().flatten()
+    }
+}
+
+/// The current time in microseconds since the Unix epoch.
+pub fn now_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_micros()).unwrap_or(i64::MAX)
+        })
+}
