@@ -3,6 +3,7 @@
 //! audit of such a log, tlog-proofs, and offline proof verification against a trust policy.
 
 mod log_dir;
+mod server;
 
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -27,6 +28,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the server: EPCIS capture and query, the transparency log, its read side.
+    Serve(server::ServeArgs),
+    /// Manage organisations in a server's data folder.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage API tokens in a server's data folder.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Work with a transparency log kept as a C2SP tlog-tiles directory.
     #[command(subcommand)]
     Log(LogCommand),
@@ -56,7 +65,60 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an organisation and print its public ID.
+    Create {
+        #[command(flatten)]
+        data: server::DataArgs,
+        /// Its name, for example 凌云县白毫茶合作社.
+        #[arg(long)]
+        name: String,
+        /// `member` (producer, processor, trader), `county` (a county office) or `admin`.
+        #[arg(long, default_value = "member", value_parser = parse_role)]
+        role: store::Role,
+        /// The county it belongs to (for a county office: the county it oversees).
+        #[arg(long)]
+        county: Option<String>,
+        /// A GS1 company prefix it owns (repeatable).
+        #[arg(long = "prefix")]
+        prefixes: Vec<String>,
+        /// A location it owns, as a GS1 Digital Link or county identifier (repeatable).
+        #[arg(long = "location")]
+        locations: Vec<String>,
+    },
+    /// List organisations.
+    List {
+        #[command(flatten)]
+        data: server::DataArgs,
+    },
+}
+
+fn parse_role(text: &str) -> Result<store::Role, String> {
+    store::Role::parse(text).ok_or_else(|| format!("{text:?} is not member, county or admin"))
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for an organisation; it is printed once and not stored.
+    Create {
+        #[command(flatten)]
+        data: server::DataArgs,
+        /// The organisation's public ID (`retu org list`).
+        #[arg(long)]
+        org: String,
+        /// What the token is for.
+        #[arg(long, default_value = "api")]
+        label: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum LogCommand {
+    /// Print the verifier key (vkey) of a server's log.
+    Key {
+        #[command(flatten)]
+        data: server::DataArgs,
+    },
     /// Append entries (one per line of FILE, or of standard input) and sign a new checkpoint.
     Append {
         /// The log directory (created if missing).
@@ -100,6 +162,56 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match command {
+        Command::Serve(args) => {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                )
+                .with_writer(std::io::stderr)
+                .init();
+            drop(out);
+            runtime()?.block_on(server::serve(args))?;
+        }
+        Command::Org(OrgCommand::Create {
+            data,
+            name,
+            role,
+            county,
+            prefixes,
+            locations,
+        }) => {
+            let org = runtime()?.block_on(server::create_org(
+                &data, &name, role, county, &prefixes, &locations,
+            ))?;
+            writeln!(out, "{}\t{}\t{}", org.public_id, org.role, org.name)?;
+        }
+        Command::Org(OrgCommand::List { data }) => {
+            let orgs = runtime()?.block_on(async {
+                let store = server::open_sqlite(&data).await?;
+                anyhow::Ok(store::Store::orgs(&store).await?)
+            })?;
+            for org in orgs {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    org.public_id,
+                    org.role,
+                    org.county.unwrap_or_default(),
+                    org.name
+                )?;
+            }
+        }
+        Command::Token(TokenCommand::Create { data, org, label }) => {
+            let token = runtime()?.block_on(server::create_token(&data, &org, &label))?;
+            writeln!(out, "{token}")?;
+        }
+        Command::Log(LogCommand::Key { data }) => {
+            let path = data.data.join("log.key");
+            let key = SignerKey::parse(&read_key_file(&path)?)
+                .with_context(|| format!("{}", path.display()))?;
+            writeln!(out, "{}", key.verifier())?;
+        }
         Command::Keygen {
             name,
             witness,
@@ -216,6 +328,13 @@ fn run(command: Command) -> Result<()> {
     Ok(())
 }
 
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
 /// Entries, one per line, from a file or standard input.
 fn read_entries(file: Option<&Path>) -> Result<Vec<Vec<u8>>> {
     let bytes = match file {
@@ -246,7 +365,7 @@ fn read_input(path: &Path) -> Result<Vec<u8>> {
 }
 
 /// Writes a private key readable by its owner only.
-fn write_private(path: &Path, text: &str) -> Result<()> {
+pub(crate) fn write_private(path: &Path, text: &str) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt as _;
     let mut file = std::fs::OpenOptions::new()
         .write(true)

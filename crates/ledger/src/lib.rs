@@ -91,9 +91,16 @@ pub struct Published {
 }
 
 /// The log service. Cheap to clone; clones share state.
-#[derive(Clone)]
 pub struct Ledger<S> {
     inner: Arc<Inner<S>>,
+}
+
+impl<S> Clone for Ledger<S> {
+    fn clone(&self) -> Self {
+        Ledger {
+            inner: self.inner.clone(),
+        }
+    }
 }
 
 struct Inner<S> {

@@ -1,0 +1,280 @@
+//! `retu serve` and the commands that manage a server's data folder: organisations, tokens and
+//! the log key. The data folder holds the SQLite database (unless a PostgreSQL URL is given),
+//! the log's private key and, after the first start, the admin token.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result, bail};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ledger::{Ledger, LedgerConfig, now_micros};
+use store::{NewOrg, Org, Role, Store};
+use store_sqlite::SqliteStore;
+use tlog::{KeyKind, SignerKey};
+use web::auth::token_digest;
+use web::{AppState, WebConfig};
+
+use crate::write_private;
+
+/// Where a server keeps its data.
+#[derive(clap::Args, Clone, Debug)]
+pub(crate) struct DataArgs {
+    /// The data folder: database, log key, admin token. Created on first start.
+    #[arg(long, env = "RETU_DATA", default_value = "retu-data")]
+    pub(crate) data: PathBuf,
+    /// Use PostgreSQL at this URL instead of SQLite in the data folder.
+    #[arg(long, env = "RETU_DATABASE_URL")]
+    pub(crate) database_url: Option<String>,
+}
+
+/// `retu serve` options.
+#[derive(clap::Args, Clone, Debug)]
+pub(crate) struct ServeArgs {
+    #[command(flatten)]
+    pub(crate) data: DataArgs,
+    /// The address to listen on; port 0 picks a free port (printed at start).
+    #[arg(long, env = "RETU_LISTEN", default_value = "127.0.0.1:8080")]
+    pub(crate) listen: SocketAddr,
+    /// The log's private key file (skey). Default: `log.key` in the data folder, created on
+    /// first start.
+    #[arg(long, env = "RETU_LOG_KEY")]
+    pub(crate) log_key: Option<PathBuf>,
+    /// The log's origin (checkpoint first line and key name), used when the key is created.
+    /// Default: the host of --public-url, then `retu.localhost`.
+    #[arg(long, env = "RETU_LOG_ORIGIN")]
+    pub(crate) log_origin: Option<String>,
+    /// The URL the public reaches this server at (printed on QR codes later).
+    #[arg(long, env = "RETU_PUBLIC_URL")]
+    pub(crate) public_url: Option<String>,
+    /// The largest request body accepted, in MiB.
+    #[arg(long, default_value_t = 64)]
+    pub(crate) body_limit_mib: usize,
+}
+
+/// A new random API token: 32 random bytes, URL-safe base64, with a recognisable prefix so that
+/// secret scanners can find leaked ones.
+pub(crate) fn new_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(format!("retu_{}", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+/// A new public organisation ID.
+pub(crate) fn new_public_id() -> Result<String> {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(format!(
+        "org-{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    ))
+}
+
+fn default_origin(args: &ServeArgs) -> String {
+    if let Some(origin) = &args.log_origin {
+        return origin.clone();
+    }
+    args.public_url
+        .as_deref()
+        .and_then(|url| url.split("://").nth(1))
+        .and_then(|rest| rest.split(['/', ':']).next())
+        .filter(|host| !host.is_empty())
+        .map_or_else(|| "retu.localhost".to_owned(), str::to_owned)
+}
+
+/// Loads the log key, creating it (mode 0600) on first start.
+fn log_key(args: &ServeArgs) -> Result<SignerKey> {
+    let path = args
+        .log_key
+        .clone()
+        .unwrap_or_else(|| args.data.data.join("log.key"));
+    if path.exists() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let key = SignerKey::parse(text.trim()).with_context(|| format!("{}", path.display()))?;
+        if key.kind() != KeyKind::Ed25519 {
+            bail!(
+                "{} is a witness key; the log needs an Ed25519 log key",
+                path.display()
+            );
+        }
+        if let Some(origin) = &args.log_origin
+            && origin != key.name()
+        {
+            bail!(
+                "--log-origin {origin} differs from the origin {} of the existing log key; a log's origin cannot change",
+                key.name()
+            );
+        }
+        return Ok(key);
+    }
+    if args.log_key.is_some() {
+        bail!("the log key {} does not exist", path.display());
+    }
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let key = SignerKey::from_seed(&default_origin(args), KeyKind::Ed25519, seed)
+        .context("the log origin cannot be a key name (no spaces or '+')")?;
+    write_private(&path, &key.to_skey())?;
+    tracing::info!(origin = key.name(), path = %path.display(), "created the log key");
+    Ok(key)
+}
+
+/// On the first start of an empty data folder: the admin organisation and its token, printed
+/// once and written to `admin.token` (mode 0600).
+async fn ensure_admin<S: Store>(
+    store: &S,
+    data: &Path,
+    out: &mut impl std::io::Write,
+) -> Result<()> {
+    if !store.orgs().await?.is_empty() {
+        return Ok(());
+    }
+    let admin = store
+        .create_org(NewOrg {
+            public_id: "org-admin".into(),
+            name: "Administrator".into(),
+            role: Role::Admin,
+            county: None,
+        })
+        .await?;
+    let token = new_token()?;
+    store
+        .add_token(admin.id, token_digest(&token), "first start", now_micros())
+        .await?;
+    let path = data.join("admin.token");
+    write_private(&path, &token)?;
+    writeln!(
+        out,
+        "Created the admin organisation. Its API token (shown once, also in {}):\n  {token}",
+        path.display()
+    )?;
+    Ok(())
+}
+
+/// Opens the store the arguments name.
+pub(crate) async fn open_sqlite(data: &DataArgs) -> Result<SqliteStore> {
+    std::fs::create_dir_all(&data.data)
+        .with_context(|| format!("creating {}", data.data.display()))?;
+    let path = data.data.join("retu.db");
+    SqliteStore::open(&path)
+        .await
+        .with_context(|| format!("opening {}", path.display()))
+}
+
+/// Runs the server until Ctrl-C or SIGTERM.
+pub(crate) async fn serve(args: ServeArgs) -> Result<()> {
+    std::fs::create_dir_all(&args.data.data)
+        .with_context(|| format!("creating {}", args.data.data.display()))?;
+    if let Some(url) = &args.data.database_url {
+        bail!(
+            "PostgreSQL ({url}) is not wired into this build yet; omit --database-url to use SQLite"
+        );
+    }
+    let store = open_sqlite(&args.data).await?;
+    run(store, &args).await
+}
+
+async fn run<S: Store>(store: S, args: &ServeArgs) -> Result<()> {
+    let mut out = std::io::stdout();
+    let key = log_key(args)?;
+    ensure_admin(&store, &args.data.data, &mut out).await?;
+    let ledger = Ledger::open(store, key, LedgerConfig::default()).await?;
+    let (stop_log, log_stopped) = tokio::sync::watch::channel(false);
+    let log_task = tokio::spawn({
+        let ledger = ledger.clone();
+        async move { ledger.run(log_stopped).await }
+    });
+    let config = WebConfig {
+        body_limit: args.body_limit_mib.saturating_mul(1024 * 1024),
+        ..WebConfig::default()
+    };
+    let app = web::router(AppState {
+        ledger: ledger.clone(),
+        config: Arc::new(config),
+    });
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    use std::io::Write as _;
+    writeln!(
+        out,
+        "Retu is listening on http://{address} (log origin {})",
+        ledger.origin()
+    )?;
+    out.flush()?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    let _ = stop_log.send(true);
+    let _ = log_task.await;
+    // Cover everything acknowledged before stopping, so the next start begins published.
+    ledger.integrate().await?;
+    ledger.publish(now_micros()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+/// `retu org create`: prints the new organisation.
+pub(crate) async fn create_org(
+    data: &DataArgs,
+    name: &str,
+    role: Role,
+    county: Option<String>,
+    prefixes: &[String],
+    locations: &[String],
+) -> Result<Org> {
+    let store = open_sqlite(data).await?;
+    let org = store
+        .create_org(NewOrg {
+            public_id: new_public_id()?,
+            name: name.to_owned(),
+            role,
+            county,
+        })
+        .await?;
+    for prefix in prefixes {
+        if prefix.len() < 4 || prefix.len() > 12 || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+            bail!("{prefix:?} is not a GS1 company prefix (4 to 12 digits)");
+        }
+        store.add_company_prefix(org.id, prefix).await?;
+    }
+    for location in locations {
+        store.add_location(org.id, location).await?;
+    }
+    Ok(org)
+}
+
+/// `retu token create`: a new token for an organisation, printed once.
+pub(crate) async fn create_token(data: &DataArgs, org: &str, label: &str) -> Result<String> {
+    let store = open_sqlite(data).await?;
+    let org = store
+        .org_by_public_id(org)
+        .await?
+        .with_context(|| format!("no organisation {org}; `retu org list` shows them"))?;
+    let token = new_token()?;
+    store
+        .add_token(org.id, token_digest(&token), label, now_micros())
+        .await?;
+    Ok(token)
+}

@@ -1,0 +1,76 @@
+//! Retu's HTTP interface, generic over the storage backend.
+//!
+//! - `/log/…`: the transparency log's read side (C2SP tlog-tiles) and tlog-proofs
+//!   ([`log_api`]).
+//! - Errors are RFC 9457 problems ([`problem`]); callers are identified by bearer tokens
+//!   ([`auth`]).
+//!
+//! The router never touches SQL: it talks to the [`Ledger`] and, through it, to the [`Store`]
+//! trait, so the same code serves SQLite and PostgreSQL.
+
+pub mod auth;
+mod log_api;
+pub mod problem;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::get;
+use ledger::Ledger;
+use store::Store;
+use tower_http::timeout::TimeoutLayer;
+
+/// Settings of the HTTP layer.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// How long a request may take before it is answered with 408.
+    pub request_timeout: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            body_limit: 64 * 1024 * 1024,
+            request_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// What every handler can reach.
+pub struct AppState<S> {
+    /// The log service, and through it the store.
+    pub ledger: Ledger<S>,
+    /// HTTP settings.
+    pub config: Arc<WebConfig>,
+}
+
+impl<S> Clone for AppState<S> {
+    fn clone(&self) -> Self {
+        AppState {
+            ledger: self.ledger.clone(),
+            config: self.config.clone(),
+        }
+    }
+}
+
+/// The whole API.
+pub fn router<S: Store>(state: AppState<S>) -> Router {
+    let config = state.config.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/log/checkpoint", get(log_api::checkpoint::<S>))
+        .route("/log/key", get(log_api::key::<S>))
+        .route("/log/tile/{*rest}", get(log_api::tile::<S>))
+        .route("/log/proof", get(log_api::proof::<S>))
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
+        .with_state(state)
+}
