@@ -51,6 +51,10 @@ pub(crate) struct ServeArgs {
     /// The largest request body accepted, in MiB.
     #[arg(long, default_value_t = 64)]
     pub(crate) body_limit_mib: usize,
+    /// Requests per second each API token (or anonymous client address) may make; 0 turns the
+    /// limit off.
+    #[arg(long, default_value_t = 50)]
+    pub(crate) rate_limit: u32,
 }
 
 /// A new random API token: 32 random bytes, URL-safe base64, with a recognisable prefix so that
@@ -188,6 +192,10 @@ async fn run<S: Store>(store: S, args: &ServeArgs) -> Result<()> {
     });
     let config = WebConfig {
         body_limit: args.body_limit_mib.saturating_mul(1024 * 1024),
+        rate_limit: web::RateLimit {
+            per_second: args.rate_limit,
+            burst: args.rate_limit.saturating_mul(4),
+        },
         ..WebConfig::default()
     };
     let app = web::router(AppState {
@@ -205,10 +213,13 @@ async fn run<S: Store>(store: S, args: &ServeArgs) -> Result<()> {
         ledger.origin()
     )?;
     out.flush()?;
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving HTTP")?;
     let _ = stop_log.send(true);
     let _ = log_task.await;
     // Cover everything acknowledged before stopping, so the next start begins published.

@@ -9,8 +9,11 @@
 //! trait, so the same code serves SQLite and PostgreSQL.
 
 pub mod auth;
+mod limit;
 mod log_api;
 pub mod problem;
+
+pub use limit::RateLimit;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +33,8 @@ pub struct WebConfig {
     pub body_limit: usize,
     /// How long a request may take before it is answered with 408.
     pub request_timeout: Duration,
+    /// Per-caller request rate; `per_second: 0` turns limiting off.
+    pub rate_limit: RateLimit,
 }
 
 impl Default for WebConfig {
@@ -37,6 +42,10 @@ impl Default for WebConfig {
         WebConfig {
             body_limit: 64 * 1024 * 1024,
             request_timeout: Duration::from_secs(120),
+            rate_limit: RateLimit {
+                per_second: 50,
+                burst: 200,
+            },
         }
     }
 }
@@ -61,7 +70,7 @@ impl<S> Clone for AppState<S> {
 /// The whole API.
 pub fn router<S: Store>(state: AppState<S>) -> Router {
     let config = state.config.clone();
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/log/checkpoint", get(log_api::checkpoint::<S>))
         .route("/log/key", get(log_api::key::<S>))
@@ -72,5 +81,6 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
         ))
-        .with_state(state)
+        .with_state(state);
+    limit::apply(router, config.rate_limit)
 }

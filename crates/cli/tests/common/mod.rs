@@ -1,0 +1,107 @@
+//! A running `retu serve` for black-box tests: the real binary on port 0 with its own data
+//! folder, stopped when dropped.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A server process.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub admin_token: String,
+    pub data: PathBuf,
+}
+
+/// Starts `retu serve` on a free port with `data` as its data folder.
+pub fn start(data: &Path, extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_retu"))
+        .arg("serve")
+        .arg("--data")
+        .arg(data)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env("RUST_LOG", "warn")
+        .env_remove("RETU_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start retu serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let (lines, receive) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut base = None;
+    while base.is_none() {
+        let line = receive
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the server prints its address");
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            base = rest.split_whitespace().next().map(str::to_owned);
+        }
+    }
+    let admin_token = std::fs::read_to_string(data.join("admin.token"))
+        .expect("admin token")
+        .trim()
+        .to_owned();
+    Server {
+        child,
+        base: base.expect("address"),
+        admin_token,
+        data: data.to_path_buf(),
+    }
+}
+
+impl Server {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Stops the process with SIGKILL: no graceful shutdown, as in a power cut.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Stops the process with SIGTERM and waits for its graceful shutdown.
+    pub fn stop(&mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(120))
+        .build()
+        .expect("client")
+}
+
+/// Polls `check` until it returns `Some`, for at most `seconds`.
+pub fn eventually<T>(seconds: u64, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + Duration::from_secs(seconds);
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(std::time::Instant::now() < deadline, "timed out");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

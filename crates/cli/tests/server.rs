@@ -1,0 +1,119 @@
+//! Black-box tests of `retu serve`: the real binary on port 0 with a fresh data folder.
+
+mod common;
+
+use common::{client, eventually, start};
+
+#[test]
+fn first_start_creates_the_admin_and_serves_the_log() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = start(data.path(), &[]);
+    use std::os::unix::fs::PermissionsExt as _;
+    for private in ["admin.token", "log.key"] {
+        let mode = std::fs::metadata(data.path().join(private))
+            .expect(private)
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{private} must be private");
+    }
+    let http = client();
+    let key = http
+        .get(server.url("/log/key"))
+        .send()
+        .expect("key")
+        .text()
+        .expect("text");
+    let vkey = tlog::VerifierKey::parse(key.trim()).expect("a vkey");
+    assert_eq!(vkey.name(), "retu.localhost");
+    let checkpoint = eventually(10, || {
+        let response = http.get(server.url("/log/checkpoint")).send().ok()?;
+        response
+            .status()
+            .is_success()
+            .then(|| response.bytes().expect("body"))
+    });
+    let (_, parsed) = tlog::Checkpoint::open(&checkpoint, &vkey).expect("signed by the log key");
+    assert_eq!(parsed.size, 0);
+    let cli_key = std::process::Command::new(env!("CARGO_BIN_EXE_retu"))
+        .args(["log", "key", "--data"])
+        .arg(data.path())
+        .output()
+        .expect("retu log key");
+    assert_eq!(String::from_utf8_lossy(&cli_key.stdout).trim(), key.trim());
+
+    let missing = http
+        .get(server.url("/log/tile/0/000"))
+        .send()
+        .expect("tile");
+    assert_eq!(missing.status(), 404);
+    assert_eq!(
+        missing.headers()["content-type"],
+        "application/problem+json"
+    );
+    let bad_token = http
+        .get(server.url("/log/proof?event=x"))
+        .bearer_auth("retu_not-a-token")
+        .send()
+        .expect("proof");
+    assert_eq!(bad_token.status(), 401);
+}
+
+#[test]
+fn a_restart_keeps_the_key_and_refuses_to_change_the_origin() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut first = start(data.path(), &["--log-origin", "county.example/log"]);
+    let key = client()
+        .get(first.url("/log/key"))
+        .send()
+        .expect("key")
+        .text()
+        .expect("text");
+    first.stop();
+    let second = start(data.path(), &[]);
+    let again = client()
+        .get(second.url("/log/key"))
+        .send()
+        .expect("key")
+        .text()
+        .expect("text");
+    assert_eq!(key, again);
+    drop(second);
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_retu"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-origin",
+            "other.example",
+            "--data",
+        ])
+        .arg(data.path())
+        .output()
+        .expect("serve");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("origin"));
+}
+
+#[test]
+fn callers_over_their_rate_are_told_to_slow_down() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = start(data.path(), &["--rate-limit", "1"]);
+    let http = client();
+    let statuses: Vec<u16> = (0..12)
+        .map(|_| {
+            http.get(server.url("/log/key"))
+                .send()
+                .expect("key")
+                .status()
+                .as_u16()
+        })
+        .collect();
+    assert!(statuses.contains(&429), "{statuses:?}");
+    let limited = http.get(server.url("/log/key")).send().expect("key");
+    if limited.status() == 429 {
+        assert_eq!(
+            limited.headers()["content-type"],
+            "application/problem+json"
+        );
+    }
+}
