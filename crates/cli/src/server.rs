@@ -184,7 +184,7 @@ async fn run<S: Store>(store: S, args: &ServeArgs) -> Result<()> {
     let mut out = std::io::stdout();
     let key = log_key(args)?;
     ensure_admin(&store, &args.data.data, &mut out).await?;
-    let ledger = Ledger::open(store, key, LedgerConfig::default()).await?;
+    let ledger = Ledger::open(store, key, LedgerConfig::default(), None).await?;
     let (stop_log, log_stopped) = tokio::sync::watch::channel(false);
     let log_task = tokio::spawn({
         let ledger = ledger.clone();

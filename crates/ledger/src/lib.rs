@@ -14,12 +14,17 @@
 
 pub mod audit;
 pub mod leaf;
+pub mod witness;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use store::{Appended, NewEvent, Store, StoreError, StoredCheckpoint};
+use tlog::witness::AddCheckpointRequest;
+use tlog::{NoteSignature, Policy};
+
+use crate::witness::Cosigner;
 use tlog::tile::{encode_bundle, right_edge_partials};
 use tlog::{
     BundleCoord, Checkpoint, CompactRange, ExpandedTile, Hash, Note, ProofPlan, SignerKey, Tile,
@@ -55,6 +60,12 @@ pub enum LedgerError {
     /// The request is outside the tree.
     #[error("{0}")]
     OutOfRange(String),
+    /// Too few witnesses cosigned for the policy's quorum; nothing was published.
+    #[error("witness quorum not met: {0}")]
+    QuorumNotMet(String),
+    /// The witness configuration does not fit this log.
+    #[error("witness configuration: {0}")]
+    WitnessConfig(String),
 }
 
 /// Shorthand for ledger results.
@@ -79,6 +90,39 @@ impl Default for LedgerConfig {
             tile_cache_entries: 4096,
         }
     }
+}
+
+/// The witnesses a log asks for cosignatures before it publishes, and the policy their
+/// cosignatures must satisfy (C2SP tlog-policy: the same file consumers pin).
+pub struct Witnesses {
+    /// The policy: it must name this log's key; its witnesses and quorum decide publishing.
+    pub policy: Policy,
+    /// One cosigner per policy witness the log should ask, matched by key.
+    pub cosigners: Vec<Arc<dyn Cosigner>>,
+    /// How long to wait for each witness.
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for Witnesses {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Witnesses")
+            .field(
+                "cosigners",
+                &self
+                    .cosigners
+                    .iter()
+                    .map(|c| c.key().name().to_owned())
+                    .collect::<Vec<_>>(),
+            )
+            .field("quorum", &self.policy.quorum())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A cosigner with the name the policy gives it.
+struct NamedCosigner {
+    name: String,
+    cosigner: Arc<dyn Cosigner>,
 }
 
 /// A published checkpoint, parsed.
@@ -112,6 +156,11 @@ struct Inner<S> {
     grown: Notify,
     published: watch::Sender<Option<Arc<Published>>>,
     tiles: Mutex<HashMap<TileCoord, Arc<ExpandedTile>>>,
+    policy: Option<Policy>,
+    cosigners: Vec<NamedCosigner>,
+    witness_timeout: Duration,
+    /// The size each witness last cosigned, by policy name, so requests carry the right `old`.
+    witness_sizes: Mutex<HashMap<String, u64>>,
     /// Serialises integration and publishing inside this process; the store's
     /// compare-and-swap protects against other processes.
     writer: tokio::sync::Mutex<()>,
@@ -143,8 +192,45 @@ fn parse_published(note: &[u8], key: &VerifierKey) -> Result<Published> {
 impl<S: Store> Ledger<S> {
     /// Opens the log kept in `store`, signing with `signer` (whose name is the origin). Refuses
     /// to open a log whose stored checkpoint another key signed.
-    pub async fn open(store: S, signer: SignerKey, config: LedgerConfig) -> Result<Self> {
+    pub async fn open(
+        store: S,
+        signer: SignerKey,
+        config: LedgerConfig,
+        witnesses: Option<Witnesses>,
+    ) -> Result<Self> {
         let verifier = signer.verifier();
+        let (policy, cosigners, witness_timeout) = match witnesses {
+            None => (None, Vec::new(), Duration::from_secs(2)),
+            Some(witnesses) => {
+                let log = witnesses.policy.log(signer.name()).ok_or_else(|| {
+                    LedgerError::WitnessConfig(format!("the policy names no log {}", signer.name()))
+                })?;
+                if log.key != verifier {
+                    return Err(LedgerError::WitnessConfig(
+                        "the policy's key for this log is not this log's key".into(),
+                    ));
+                }
+                let mut named = Vec::new();
+                for cosigner in witnesses.cosigners {
+                    let witness = witnesses
+                        .policy
+                        .witnesses()
+                        .iter()
+                        .find(|w| &w.key == cosigner.key())
+                        .ok_or_else(|| {
+                            LedgerError::WitnessConfig(format!(
+                                "witness {} is not in the policy",
+                                cosigner.key().name()
+                            ))
+                        })?;
+                    named.push(NamedCosigner {
+                        name: witness.name.clone(),
+                        cosigner,
+                    });
+                }
+                (Some(witnesses.policy), named, witnesses.timeout)
+            }
+        };
         let latest = match store.latest_checkpoint().await? {
             Some(stored) => Some(Arc::new(parse_published(&stored.note, &verifier)?)),
             None => None,
@@ -159,6 +245,10 @@ impl<S: Store> Ledger<S> {
                 grown: Notify::new(),
                 published,
                 tiles: Mutex::new(HashMap::new()),
+                policy,
+                cosigners,
+                witness_timeout,
+                witness_sizes: Mutex::new(HashMap::new()),
                 writer: tokio::sync::Mutex::new(()),
             }),
         })
@@ -441,6 +531,21 @@ impl<S: Store> Ledger<S> {
             Note::new(checkpoint.to_text()).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
         note.sign(&self.inner.signer)
             .map_err(|e| LedgerError::Corrupt(e.to_string()))?;
+        if let Some(policy) = &self.inner.policy {
+            let cosignatures = self.gather_cosignatures(&note, size).await;
+            let names: Vec<&str> = cosignatures.iter().map(|(name, _)| name.as_str()).collect();
+            if !policy.is_satisfied(&names) {
+                return Err(LedgerError::QuorumNotMet(format!(
+                    "size {size} cosigned by [{}], the policy needs {}",
+                    names.join(", "),
+                    policy.quorum().unwrap_or("none")
+                )));
+            }
+            for (_, signature) in cosignatures {
+                note.push_signature(signature)
+                    .map_err(|e| LedgerError::Corrupt(e.to_string()))?;
+            }
+        }
         let stored = StoredCheckpoint {
             size,
             note: note.to_bytes(),
@@ -457,6 +562,102 @@ impl<S: Store> Ledger<S> {
         self.inner.published.send_replace(Some(published.clone()));
         tracing::debug!(size, "published checkpoint");
         Ok(Some(published))
+    }
+
+    /// Asks every witness, concurrently and each within the timeout, to cosign the signed
+    /// `note` of the tree of `size` leaves. Returns the verified cosignatures by policy name;
+    /// failures are logged and simply missing from the result.
+    async fn gather_cosignatures(&self, note: &Note, size: u64) -> Vec<(String, NoteSignature)> {
+        let note_bytes = Arc::new(note.to_bytes());
+        let text = Arc::new(note.text().to_owned());
+        let mut tasks = tokio::task::JoinSet::new();
+        for (slot, named) in self.inner.cosigners.iter().enumerate() {
+            let ledger = self.clone();
+            let (note_bytes, text) = (note_bytes.clone(), text.clone());
+            let timeout = self.inner.witness_timeout;
+            let name = named.name.clone();
+            tasks.spawn(async move {
+                let exchange = ledger.cosign_with(slot, &note_bytes, &text, size);
+                (name, tokio::time::timeout(timeout, exchange).await)
+            });
+        }
+        let mut cosignatures = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((name, Ok(Ok(signature)))) => cosignatures.push((name, signature)),
+                Ok((name, Ok(Err(error)))) => {
+                    tracing::warn!(witness = %name, %error, "no cosignature");
+                }
+                Ok((name, Err(_))) => tracing::warn!(witness = %name, "witness timed out"),
+                Err(error) => tracing::error!(%error, "witness task failed"),
+            }
+        }
+        cosignatures
+    }
+
+    /// One witness's add-checkpoint exchange, resynchronising once on 409 (C2SP tlog-witness:
+    /// the 409 body is the size the witness has).
+    async fn cosign_with(
+        &self,
+        slot: usize,
+        note_bytes: &[u8],
+        text: &str,
+        size: u64,
+    ) -> Result<NoteSignature, String> {
+        let named = self.inner.cosigners.get(slot).ok_or("no such witness")?;
+        let remember = |value: u64| {
+            if let Ok(mut sizes) = self.inner.witness_sizes.lock() {
+                sizes.insert(named.name.clone(), value);
+            }
+        };
+        let mut old = self
+            .inner
+            .witness_sizes
+            .lock()
+            .map(|sizes| sizes.get(&named.name).copied().unwrap_or(0))
+            .unwrap_or(0);
+        for _ in 0..2 {
+            if old > size {
+                return Err(format!(
+                    "the witness has cosigned size {old}, beyond this log's {size}: a split view or lost data"
+                ));
+            }
+            let proof = if old == 0 || old == size {
+                Vec::new()
+            } else {
+                self.consistency_proof_unlocked(old, size)
+                    .await
+                    .map_err(|e| e.to_string())?
+            };
+            let body = AddCheckpointRequest {
+                old_size: old,
+                proof,
+                checkpoint: note_bytes.to_vec(),
+            }
+            .to_bytes();
+            let (status, response) = named.cosigner.add_checkpoint(body).await?;
+            match status {
+                200 => {
+                    let signature = cosignature_in(&response, named.cosigner.key(), text)?;
+                    remember(size);
+                    return Ok(signature);
+                }
+                409 => {
+                    old = std::str::from_utf8(&response)
+                        .ok()
+                        .and_then(|body| body.trim().parse().ok())
+                        .ok_or("409 without a size")?;
+                    remember(old);
+                }
+                other => {
+                    return Err(format!(
+                        "answered {other}: {}",
+                        String::from_utf8_lossy(&response).trim()
+                    ));
+                }
+            }
+        }
+        Err("the witness kept answering 409".into())
     }
 
     async fn consistency_proof_unlocked(&self, old: u64, new: u64) -> Result<Vec<Hash>> {
@@ -515,6 +716,26 @@ impl<S: Store> Ledger<S> {
         };
         tokio::time::timeout(timeout, wait).await.ok().flatten()
     }
+}
+
+/// Finds and verifies the witness's cosignature among the signature lines of an add-checkpoint
+/// response.
+fn cosignature_in(response: &[u8], key: &VerifierKey, text: &str) -> Result<NoteSignature, String> {
+    // The response body is signature lines; reading them as the signature block of a note over
+    // the same text reuses the one signed-note parser.
+    let mut note = text.as_bytes().to_vec();
+    note.push(b'\n');
+    note.extend_from_slice(response);
+    let parsed = Note::parse(&note).map_err(|e| format!("bad cosignature lines: {e}"))?;
+    let signature = parsed
+        .signatures()
+        .iter()
+        .find(|s| s.name == key.name() && s.key_id == key.key_id())
+        .ok_or("no cosignature from the witness's key")?;
+    if !key.verify(text.as_bytes(), &signature.signature) {
+        return Err("the cosignature does not verify".into());
+    }
+    Ok(signature.clone())
 }
 
 /// The current time in microseconds since the Unix epoch.

@@ -83,7 +83,9 @@ async fn setup(config: LedgerConfig) -> (Ledger<SqliteStore>, i64, tempfile::Tem
         })
         .await
         .expect("org");
-    let ledger = Ledger::open(store, signer(), config).await.expect("ledger");
+    let ledger = Ledger::open(store, signer(), config, None)
+        .await
+        .expect("ledger");
     (ledger, org.id, dir)
 }
 
@@ -199,7 +201,7 @@ async fn a_log_signed_by_another_key_is_refused() {
     let store = ledger.store().clone();
     drop(ledger);
     let stranger = SignerKey::from_seed(ORIGIN, KeyKind::Ed25519, [6; 32]).expect("key");
-    let refused = Ledger::open(store, stranger, LedgerConfig::default()).await;
+    let refused = Ledger::open(store, stranger, LedgerConfig::default(), None).await;
     assert!(matches!(refused, Err(LedgerError::WrongKey(_))));
     drop(dir);
 }

@@ -165,6 +165,7 @@ impl Decision {
 #[derive(Clone, Debug)]
 pub struct Witness {
     key: SignerKey,
+    verifier: VerifierKey,
     logs: Vec<WitnessedLog>,
 }
 
@@ -184,12 +185,17 @@ impl Witness {
         if key.kind() != KeyKind::CosignatureV1 {
             return Err(WitnessError::NotACosigningKey);
         }
-        Ok(Witness { key, logs })
+        let verifier = key.verifier();
+        Ok(Witness {
+            key,
+            verifier,
+            logs,
+        })
     }
 
     /// The witness's public key.
-    pub fn verifier(&self) -> VerifierKey {
-        self.key.verifier()
+    pub fn verifier(&self) -> &VerifierKey {
+        &self.verifier
     }
 
     /// The logs it follows.
