@@ -169,12 +169,6 @@ fn push_in(builder: &mut QueryBuilder<Sqlite>, column: &str, values: &[String]) 
     builder.push(")");
 }
 
-/// The smallest string above every string that starts with `prefix`, for index-friendly prefix
-/// matching with `>=` and `<` (SQLite compares text bytewise).
-fn prefix_end(prefix: &str) -> String {
-    format!("{prefix}\u{10FFFF}")
-}
-
 fn column_name(column: Column) -> &'static str {
     match column {
         Column::EventId => "e.event_id",
@@ -226,11 +220,15 @@ fn push_condition(builder: &mut QueryBuilder<Sqlite>, condition: &Condition) {
                 builder.push(" OR");
                 push_in(builder, "i.value", values);
             }
+            // Index-friendly prefix matching: SQLite compares text bytewise, so the strings
+            // that start with a prefix are exactly those in [prefix, successor).
             for prefix in prefixes {
                 builder.push(" OR (i.value >= ");
                 builder.push_bind(prefix.clone());
-                builder.push(" AND i.value < ");
-                builder.push_bind(prefix_end(prefix));
+                if let Some(end) = store::prefix_successor(prefix) {
+                    builder.push(" AND i.value < ");
+                    builder.push_bind(end);
+                }
                 builder.push(")");
             }
             builder.push("))");
@@ -698,8 +696,15 @@ impl Store for SqliteStore {
     ) -> Result<()> {
         let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
         let edge_bytes: Vec<u8> = edge.iter().flat_map(|h| h.0).collect();
+        if to < from {
+            return Err(StoreError::Conflict(format!(
+                "cannot integrate backwards from {from} to {to}"
+            )));
+        }
+        // The size may only move from `from`, and to at most the sequenced size.
         let moved = sqlx::query(
-            "UPDATE log_state SET integrated = ?, edge = ? WHERE id = 1 AND integrated = ?",
+            "UPDATE log_state SET integrated = ?1, edge = ?2 \
+             WHERE id = 1 AND integrated = ?3 AND ?1 <= sequenced",
         )
         .bind(to_i64(to)?)
         .bind(edge_bytes)
@@ -709,7 +714,7 @@ impl Store for SqliteStore {
         .map_err(db)?;
         if moved.rows_affected() != 1 {
             return Err(StoreError::Conflict(format!(
-                "the log is no longer integrated up to {from}"
+                "the log is not integrated up to {from}, or fewer than {to} entries are sequenced"
             )));
         }
         for chunk in tiles.chunks(ROWS_PER_INSERT) {

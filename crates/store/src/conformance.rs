@@ -30,6 +30,7 @@ macro_rules! conformance_tests {
             integration_is_compare_and_swap,
             checkpoints_are_compare_and_swap,
             large_batches_stay_contiguous,
+            unknown_organisations_store_nothing,
         );
     };
     (@each $make:path, $($check:ident),* $(,)?) => {
@@ -486,8 +487,15 @@ pub async fn capture_jobs_round_trip<S: Store>(store: S) {
     job.errors = r#"[{"type":"x"}]"#.into();
     job.finished_at = Some(APRIL_FIRST + 5);
     store.finish_job(&job).await.unwrap();
-    assert_eq!(store.job("job-1").await.unwrap(), Some(job));
+    assert_eq!(store.job("job-1").await.unwrap(), Some(job.clone()));
     assert_eq!(store.job("job-2").await.unwrap(), None);
+    let missing = store
+        .finish_job(&CaptureJob {
+            id: "job-2".into(),
+            ..job
+        })
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
 }
 
 pub async fn integration_is_compare_and_swap<S: Store>(store: S) {
@@ -513,6 +521,15 @@ pub async fn integration_is_compare_and_swap<S: Store>(store: S) {
     );
     let lost = store.commit_integration(0, 3, &edge, &[]).await;
     assert!(matches!(lost, Err(StoreError::Conflict(_))), "{lost:?}");
+    // Integration can neither run ahead of sequencing nor go backwards.
+    let ahead = store.commit_integration(3, 4, &edge, &[]).await;
+    assert!(matches!(ahead, Err(StoreError::Conflict(_))), "{ahead:?}");
+    let backwards = store.commit_integration(3, 2, &edge, &[]).await;
+    assert!(
+        matches!(backwards, Err(StoreError::Conflict(_))),
+        "{backwards:?}"
+    );
+    assert_eq!(store.log_state().await.unwrap().integrated, 3);
     let missing = TileCoord {
         level: 0,
         index: 0,
@@ -597,4 +614,24 @@ pub async fn large_batches_stay_contiguous<S: Store>(store: S) {
         prefixes: vec![],
     }];
     assert_eq!(ids(&store.query_events(&query).await.unwrap()), [9999]);
+}
+
+pub async fn unknown_organisations_store_nothing<S: Store>(store: S) {
+    let a = org(&store, "org-a", Role::Member, None).await;
+    let failed = store
+        .append_events(vec![sample_event(0, a), sample_event(1, a + 1000)])
+        .await;
+    assert!(
+        failed.is_err(),
+        "an event of an unknown organisation must fail the batch"
+    );
+    assert_eq!(store.log_state().await.unwrap().sequenced, 0);
+    assert!(
+        store
+            .event(&sample_event(0, a).event_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.leaves(0, 1).await.unwrap().is_empty());
 }

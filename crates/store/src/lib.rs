@@ -94,13 +94,15 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Gives an organisation a location. [`StoreError::Conflict`] if another owns it.
     fn add_location(&self, org_id: i64, location: &str) -> impl Future<Output = Result<()>> + Send;
 
-    /// What an organisation owns.
+    /// What an organisation owns, each list in bytewise (code point) order.
     fn org_assets(&self, org_id: i64) -> impl Future<Output = Result<OrgAssets>> + Send;
 
     // --- Events ------------------------------------------------------------------------------
 
     /// Sequences events: in one durable transaction, gives each new event the next log index and
     /// stores its row, identifiers, attributes and leaf. Returns one outcome per input, in order.
+    /// If any event names an organisation that does not exist, the whole batch fails and
+    /// nothing is stored.
     fn append_events(
         &self,
         events: Vec<NewEvent>,
@@ -115,7 +117,8 @@ pub trait Store: Clone + Send + Sync + 'static {
         query: &EventQuery,
     ) -> impl Future<Output = Result<Vec<StoredEvent>>> + Send;
 
-    /// The distinct values of a vocabulary column among visible events, sorted.
+    /// The distinct values of a vocabulary column among visible events, in bytewise (code
+    /// point) order whatever the database collation.
     fn vocabulary(
         &self,
         which: Vocabulary,
@@ -155,7 +158,9 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<Option<Vec<u8>>>>> + Send;
 
     /// Stores the tiles of an integration step and moves the integrated size from `from` to
-    /// `to`, atomically; [`StoreError::Conflict`] if the integrated size is not `from`.
+    /// `to`, atomically; [`StoreError::Conflict`] if the integrated size is not `from`, if `to`
+    /// is below `from`, or if `to` is beyond the sequenced size. A tile given twice keeps its
+    /// last content.
     fn commit_integration(
         &self,
         from: u64,

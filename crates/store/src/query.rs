@@ -130,3 +130,80 @@ pub enum Vocabulary {
     /// `/epcis/bizLocations`.
     BizLocations,
 }
+
+/// The next Unicode scalar value, skipping the surrogate gap.
+fn next_char(c: char) -> Option<char> {
+    match c {
+        '\u{D7FF}' => Some('\u{E000}'),
+        char::MAX => None,
+        _ => char::from_u32(u32::from(c) + 1),
+    }
+}
+
+/// The smallest string above every string that starts with `prefix`, in bytewise (`COLLATE
+/// "C"`) order, or `None` when there is none (an empty prefix, or one of only U+10FFFF).
+///
+/// UTF-8 orders like code points, so the strings that start with `p·c` are exactly those in
+/// `[p·c, p·next(c))`. Incrementing the last byte instead could give invalid UTF-8, which a
+/// text parameter cannot carry.
+pub fn prefix_successor(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = next_char(last) {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_successor;
+
+    /// Every string that starts with `prefix` sorts in `[prefix, successor)` bytewise, and the
+    /// strings just outside do not start with it.
+    fn check(prefix: &str, inside: &[&str], outside: &[&str]) {
+        let end = prefix_successor(prefix);
+        let within = |s: &str| {
+            s.as_bytes() >= prefix.as_bytes()
+                && end
+                    .as_deref()
+                    .is_none_or(|end| s.as_bytes() < end.as_bytes())
+        };
+        for s in inside {
+            assert!(s.starts_with(prefix), "{s:?}");
+            assert!(within(s), "{s:?} should be in the range of {prefix:?}");
+        }
+        for s in outside {
+            assert!(!s.starts_with(prefix), "{s:?}");
+            assert!(
+                !within(s),
+                "{s:?} should be outside the range of {prefix:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn successor_bounds_exactly_the_prefixed_strings() {
+        check(
+            "S1",
+            &["S1", "S10", "S1\u{10FFFF}", "S1\u{10FFFF}z", "S1\u{FFFF}"],
+            &["S2", "S", "S0\u{10FFFF}", "s1", "R", ""],
+        );
+        assert_eq!(prefix_successor("S1").as_deref(), Some("S2"));
+        // The surrogate gap is skipped, and a maximal last character carries over.
+        assert_eq!(prefix_successor("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
+        assert_eq!(prefix_successor("a\u{10FFFF}").as_deref(), Some("b"));
+        check(
+            "a\u{10FFFF}",
+            &["a\u{10FFFF}", "a\u{10FFFF}\u{10FFFF}x"],
+            &["a", "b", "a\u{FFFF}"],
+        );
+        check("\u{7F}", &["\u{7F}x"], &["\u{80}", "~"]);
+        // No upper bound when nothing is above the prefix; the empty prefix matches everything.
+        assert_eq!(prefix_successor(""), None);
+        assert_eq!(prefix_successor("\u{10FFFF}\u{10FFFF}"), None);
+        check("", &["", "anything", "\u{10FFFF}"], &[]);
+    }
+}
