@@ -202,13 +202,11 @@ impl<S: Store> Ledger<S> {
         let (policy, cosigners, witness_timeout) = match witnesses {
             None => (None, Vec::new(), Duration::from_secs(2)),
             Some(witnesses) => {
-                let log = witnesses.policy.log(signer.name()).ok_or_else(|| {
-                    LedgerError::WitnessConfig(format!("the policy names no log {}", signer.name()))
-                })?;
-                if log.key != verifier {
-                    return Err(LedgerError::WitnessConfig(
-                        "the policy's key for this log is not this log's key".into(),
-                    ));
+                                if !witnesses.policy.logs_for(signer.name()).any(|log| log.key == verifier) {
+                    return Err(LedgerError::WitnessConfig(format!(
+                        "the policy does not list this log's key for {}",
+                        signer.name()
+                    )));
                 }
                 let mut named = Vec::new();
                 for cosigner in witnesses.cosigners {

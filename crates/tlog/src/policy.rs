@@ -171,6 +171,18 @@ impl Policy {
                         _ => return Err(syntax("expected: witness <name> <vkey> [url]")),
                     };
                     let key = parse_key(key, KeyKind::CosignatureV1)?;
+                    // C2SP tlog-policy: one key may not be listed twice, even under another name,
+                    // because a cosignature does not sign the name and would count twice.
+                    if let Some(twin) = policy
+                        .witnesses
+                        .iter()
+                        .find(|w| w.key.public_key() == key.public_key())
+                    {
+                        return Err(syntax(&format!(
+                            "this key is already witness {:?}",
+                            twin.name
+                        )));
+                    }
                     define(&mut names, name)?;
                     policy.witnesses.push(PolicyWitness {
                         name: (*name).to_owned(),
@@ -267,9 +279,10 @@ impl Policy {
         self.quorum.as_deref()
     }
 
-    /// The log whose origin is `origin`.
-    pub fn log(&self, origin: &str) -> Option<&PolicyLog> {
-        self.logs.iter().find(|log| log.key.name() == origin)
+    /// The logs whose origin is `origin`. There can be several: a log rotating its key lists
+    /// both, and a checkpoint signed by any of them is accepted (C2SP tlog-policy).
+    pub fn logs_for<'a>(&'a self, origin: &'a str) -> impl Iterator<Item = &'a PolicyLog> + 'a {
+        self.logs.iter().filter(move |log| log.key.name() == origin)
     }
 
     /// Every key the policy knows (logs first, then witnesses), for verifying a note.
@@ -286,27 +299,27 @@ impl Policy {
         let Some(quorum) = &self.quorum else {
             return true;
         };
-        self.satisfies(quorum, cosigned)
-    }
-
-    fn satisfies(&self, name: &str, cosigned: &[&str]) -> bool {
-        if self.witnesses.iter().any(|w| w.name == name) {
-            return cosigned.contains(&name);
-        }
-        let Some(group) = self.groups.iter().find(|g| g.name == name) else {
-            return false;
-        };
-        // Groups only name earlier definitions, so this recursion terminates.
-        let met = group
-            .members
+        // Groups only name earlier definitions, so evaluating them in definition order sees
+        // every member's verdict already; one pass, linear in the policy's size.
+        let mut met: std::collections::HashMap<&str, bool> = self
+            .witnesses
             .iter()
-            .filter(|member| self.satisfies(member, cosigned))
-            .count();
-        match group.threshold {
-            Threshold::All => met == group.members.len(),
-            Threshold::Any => met >= 1,
-            Threshold::AtLeast(k) => met >= k,
+            .map(|w| (w.name.as_str(), cosigned.contains(&w.name.as_str())))
+            .collect();
+        for group in &self.groups {
+            let count = group
+                .members
+                .iter()
+                .filter(|member| met.get(member.as_str()).copied().unwrap_or(false))
+                .count();
+            let satisfied = match group.threshold {
+                Threshold::All => count == group.members.len(),
+                Threshold::Any => count >= 1,
+                Threshold::AtLeast(k) => count >= k,
+            };
+            met.insert(group.name.as_str(), satisfied);
         }
+        met.get(quorum.as_str()).copied().unwrap_or(false)
     }
 }
 
@@ -351,6 +364,7 @@ mod tests {
             (format!("witness a {w}\ngroup g any a a\nquorum g\n"), 2),
             (format!("group g any a\nwitness a {w}\nquorum g\n"), 1),
             (format!("witness a {w}\nwitness a {w}\nquorum a\n"), 2),
+            (format!("witness a {w}\nwitness b {w}\nquorum a\n"), 2),
             (format!("witness a {w}\nquorum a\nquorum a\n"), 3),
             ("frobnicate\n".to_owned(), 1),
         ] {

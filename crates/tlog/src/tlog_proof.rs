@@ -200,9 +200,9 @@ impl TlogProof {
     ) -> Result<VerifiedProof, TlogProofError> {
         let note = Note::parse(&self.checkpoint)?;
         let checkpoint = Checkpoint::parse(note.text())?;
-        let log = policy
-            .log(&checkpoint.origin)
-            .ok_or_else(|| TlogProofError::UnknownLog(checkpoint.origin.clone()))?;
+        if policy.logs_for(&checkpoint.origin).next().is_none() {
+            return Err(TlogProofError::UnknownLog(checkpoint.origin.clone()));
+        }
         // Every key the policy knows takes part, so that a bad cosignature from a known witness
         // rejects the note, as C2SP signed-note asks.
         let keys = policy.keys();
@@ -213,7 +213,12 @@ impl TlogProof {
             }
             Err(error) => return Err(error.into()),
         };
-        if !verified.iter().any(|key| **key == log.key) {
+        let by_its_log = verified.iter().any(|key| {
+            policy
+                .logs_for(&checkpoint.origin)
+                .any(|log| **key == log.key)
+        });
+        if !by_its_log {
             return Err(TlogProofError::NoLogSignature(checkpoint.origin));
         }
         let mut cosigned = Vec::new();
