@@ -2,8 +2,10 @@
 //! that everything else builds on: key generation, a C2SP tlog-tiles log in a directory, a full
 //! audit of such a log, tlog-proofs, and offline proof verification against a trust policy.
 
+mod epcis_cmd;
 mod log_dir;
 mod server;
+mod witness_cmd;
 
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -36,6 +38,9 @@ enum Command {
     /// Manage API tokens in a server's data folder.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Run an independent witness that cosigns consistent checkpoints (C2SP tlog-witness).
+    #[command(subcommand)]
+    Witness(witness_cmd::WitnessCommand),
     /// Work with a transparency log kept as a C2SP tlog-tiles directory.
     #[command(subcommand)]
     Log(LogCommand),
@@ -51,6 +56,10 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Print the CBV 2.0 event hash ID of each event of EPCIS documents (JSON-LD or XML).
+    Hash(epcis_cmd::HashArgs),
+    /// Check EPCIS documents; print each problem as `FILE: /pointer: message`.
+    Validate(epcis_cmd::ValidateArgs),
     /// Verify a .tlog-proof offline against a trust policy (log key, witness keys, quorum).
     Verify {
         /// The C2SP tlog-policy file to trust.
@@ -162,6 +171,8 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match command {
+        Command::Hash(args) => epcis_cmd::hash(&args, &mut out)?,
+        Command::Validate(args) => epcis_cmd::validate(&args, &mut out)?,
         Command::Serve(args) => {
             tracing_subscriber::fmt()
                 .with_env_filter(
@@ -188,8 +199,9 @@ fn run(command: Command) -> Result<()> {
         }
         Command::Org(OrgCommand::List { data }) => {
             let orgs = runtime()?.block_on(async {
-                let store = server::open_sqlite(&data).await?;
-                anyhow::Ok(store::Store::orgs(&store).await?)
+                server::with_store!(server::open_store(&data).await?, |store| {
+                    anyhow::Ok(store::Store::orgs(&store).await?)
+                })
             })?;
             for org in orgs {
                 writeln!(
@@ -205,6 +217,18 @@ fn run(command: Command) -> Result<()> {
         Command::Token(TokenCommand::Create { data, org, label }) => {
             let token = runtime()?.block_on(server::create_token(&data, &org, &label))?;
             writeln!(out, "{token}")?;
+        }
+        Command::Witness(command) => {
+            if matches!(command, witness_cmd::WitnessCommand::Serve { .. }) {
+                tracing_subscriber::fmt()
+                    .with_env_filter(
+                        tracing_subscriber::EnvFilter::try_from_default_env()
+                            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                    )
+                    .with_writer(std::io::stderr)
+                    .init();
+            }
+            witness_cmd::run(command, &mut out)?;
         }
         Command::Log(LogCommand::Key { data }) => {
             let path = data.data.join("log.key");

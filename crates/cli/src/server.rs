@@ -11,6 +11,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ledger::{Ledger, LedgerConfig, now_micros};
 use store::{NewOrg, Org, Role, Store};
+use store_postgres::PgStore;
 use store_sqlite::SqliteStore;
 use tlog::{KeyKind, SignerKey};
 use web::auth::token_digest;
@@ -51,6 +52,11 @@ pub(crate) struct ServeArgs {
     /// The largest request body accepted, in MiB.
     #[arg(long, default_value_t = 64)]
     pub(crate) body_limit_mib: usize,
+    /// A C2SP tlog-policy file naming this log's key, the witnesses to ask (with their URLs) and
+    /// the quorum of cosignatures a checkpoint needs before it is published. Without it,
+    /// checkpoints are published with the log's signature only.
+    #[arg(long, env = "RETU_POLICY")]
+    pub(crate) policy: Option<PathBuf>,
     /// Requests per second each API token (or anonymous client address) may make; 0 turns the
     /// limit off.
     #[arg(long, default_value_t = 50)]
@@ -157,34 +163,76 @@ async fn ensure_admin<S: Store>(
     Ok(())
 }
 
-/// Opens the store the arguments name.
-pub(crate) async fn open_sqlite(data: &DataArgs) -> Result<SqliteStore> {
+/// The store a data folder (or a database URL) names.
+pub(crate) enum Opened {
+    /// SQLite in the data folder.
+    Sqlite(SqliteStore),
+    /// PostgreSQL at the URL.
+    Postgres(PgStore),
+}
+
+/// Opens the store the arguments name: PostgreSQL when a URL is given, else SQLite in the data
+/// folder (created if needed).
+pub(crate) async fn open_store(data: &DataArgs) -> Result<Opened> {
     std::fs::create_dir_all(&data.data)
         .with_context(|| format!("creating {}", data.data.display()))?;
+    if let Some(url) = &data.database_url {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            bail!("--database-url must be a postgres:// URL");
+        }
+        let store = PgStore::connect(url)
+            .await
+            .context("connecting to PostgreSQL")?;
+        return Ok(Opened::Postgres(store));
+    }
     let path = data.data.join("retu.db");
-    SqliteStore::open(&path)
+    let store = SqliteStore::open(&path)
         .await
-        .with_context(|| format!("opening {}", path.display()))
+        .with_context(|| format!("opening {}", path.display()))?;
+    Ok(Opened::Sqlite(store))
 }
+
+/// Runs `$body` with `$store` bound to whichever backend `$opened` holds; the body is generic
+/// code over [`Store`], so it is written once for both.
+macro_rules! with_store {
+    ($opened:expr, |$store:ident| $body:expr) => {
+        match $opened {
+            $crate::server::Opened::Sqlite($store) => $body,
+            $crate::server::Opened::Postgres($store) => $body,
+        }
+    };
+}
+pub(crate) use with_store;
 
 /// Runs the server until Ctrl-C or SIGTERM.
 pub(crate) async fn serve(args: ServeArgs) -> Result<()> {
     std::fs::create_dir_all(&args.data.data)
         .with_context(|| format!("creating {}", args.data.data.display()))?;
-    if let Some(url) = &args.data.database_url {
-        bail!(
-            "PostgreSQL ({url}) is not wired into this build yet; omit --database-url to use SQLite"
-        );
-    }
-    let store = open_sqlite(&args.data).await?;
-    run(store, &args).await
+    with_store!(open_store(&args.data).await?, |store| run(store, &args)
+        .await)
 }
 
 async fn run<S: Store>(store: S, args: &ServeArgs) -> Result<()> {
     let mut out = std::io::stdout();
     let key = log_key(args)?;
     ensure_admin(&store, &args.data.data, &mut out).await?;
-    let ledger = Ledger::open(store, key, LedgerConfig::default(), None).await?;
+    let witnesses = match &args.policy {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let policy =
+                tlog::Policy::parse(&text).with_context(|| format!("{}", path.display()))?;
+            let cosigners = crate::witness_cmd::http_witnesses(&policy)
+                .with_context(|| format!("{}", path.display()))?;
+            Some(ledger::Witnesses {
+                policy,
+                cosigners,
+                timeout: std::time::Duration::from_secs(2),
+            })
+        }
+    };
+    let ledger = Ledger::open(store, key, LedgerConfig::default(), witnesses).await?;
     let (stop_log, log_stopped) = tokio::sync::watch::channel(false);
     let log_task = tokio::spawn({
         let ledger = ledger.clone();
@@ -228,7 +276,7 @@ async fn run<S: Store>(store: S, args: &ServeArgs) -> Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -255,7 +303,19 @@ pub(crate) async fn create_org(
     prefixes: &[String],
     locations: &[String],
 ) -> Result<Org> {
-    let store = open_sqlite(data).await?;
+    with_store!(open_store(data).await?, |store| {
+        create_org_in(&store, name, role, county, prefixes, locations).await
+    })
+}
+
+async fn create_org_in<S: Store>(
+    store: &S,
+    name: &str,
+    role: Role,
+    county: Option<String>,
+    prefixes: &[String],
+    locations: &[String],
+) -> Result<Org> {
     let org = store
         .create_org(NewOrg {
             public_id: new_public_id()?,
@@ -278,7 +338,13 @@ pub(crate) async fn create_org(
 
 /// `retu token create`: a new token for an organisation, printed once.
 pub(crate) async fn create_token(data: &DataArgs, org: &str, label: &str) -> Result<String> {
-    let store = open_sqlite(data).await?;
+    with_store!(open_store(data).await?, |store| create_token_in(
+        &store, org, label
+    )
+    .await)
+}
+
+async fn create_token_in<S: Store>(store: &S, org: &str, label: &str) -> Result<String> {
     let org = store
         .org_by_public_id(org)
         .await?

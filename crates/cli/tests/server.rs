@@ -117,3 +117,44 @@ fn callers_over_their_rate_are_told_to_slow_down() {
         );
     }
 }
+
+#[test]
+fn checkpoints_are_cosigned_by_the_policy_witnesses() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let keygen = std::process::Command::new(env!("CARGO_BIN_EXE_retu"))
+        .args(["keygen", "--name", "county.example/log", "--out"])
+        .arg(data.path().join("log.key"))
+        .output()
+        .expect("keygen");
+    let log_vkey = String::from_utf8_lossy(&keygen.stdout).trim().to_owned();
+    let regulator = common::start_witness(data.path(), "regulator.example/w", &log_vkey);
+    let consumers = common::start_witness(data.path(), "consumers.example/w", &log_vkey);
+    let policy = format!(
+        "log {log_vkey}\nwitness regulator {} {}\nwitness consumers {} {}\ngroup both all regulator consumers\nquorum both\n",
+        regulator.vkey, regulator.base, consumers.vkey, consumers.base
+    );
+    std::fs::write(data.path().join("policy.txt"), &policy).expect("policy");
+    let policy_arg = data.path().join("policy.txt");
+    let server = start(
+        data.path(),
+        &["--policy", policy_arg.to_str().expect("utf-8")],
+    );
+    let http = client();
+    let note = eventually(20, || {
+        let response = http.get(server.url("/log/checkpoint")).send().ok()?;
+        response
+            .status()
+            .is_success()
+            .then(|| response.bytes().expect("body"))
+    });
+    let policy = tlog::Policy::parse(&policy).expect("policy");
+    let parsed = tlog::Note::parse(&note).expect("note");
+    assert_eq!(
+        parsed.signatures().len(),
+        3,
+        "log signature and two cosignatures"
+    );
+    let keys = policy.keys();
+    let verified = parsed.verify(&keys).expect("all signatures verify");
+    assert_eq!(verified.len(), 3);
+}

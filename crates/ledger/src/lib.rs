@@ -202,7 +202,11 @@ impl<S: Store> Ledger<S> {
         let (policy, cosigners, witness_timeout) = match witnesses {
             None => (None, Vec::new(), Duration::from_secs(2)),
             Some(witnesses) => {
-                                if !witnesses.policy.logs_for(signer.name()).any(|log| log.key == verifier) {
+                if !witnesses
+                    .policy
+                    .logs_for(signer.name())
+                    .any(|log| log.key == verifier)
+                {
                     return Err(LedgerError::WitnessConfig(format!(
                         "the policy does not list this log's key for {}",
                         signer.name()

@@ -92,6 +92,11 @@ impl LocalWitness {
         self.witness.verifier()
     }
 
+    /// The logs it follows.
+    pub fn logs(&self) -> &[WitnessedLog] {
+        self.witness.logs()
+    }
+
     fn state_path(&self, origin: &str) -> PathBuf {
         let digest: String = Sha256::digest(origin.as_bytes())
             .iter()

@@ -9,6 +9,7 @@
 //! trait, so the same code serves SQLite and PostgreSQL.
 
 pub mod auth;
+mod epcis_api;
 mod limit;
 mod log_api;
 pub mod problem;
@@ -21,7 +22,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use ledger::Ledger;
 use store::Store;
 use tower_http::timeout::TimeoutLayer;
@@ -76,6 +77,19 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/log/key", get(log_api::key::<S>))
         .route("/log/tile/{*rest}", get(log_api::tile::<S>))
         .route("/log/proof", get(log_api::proof::<S>))
+        .route("/epcis/capture", post(epcis_api::capture_document::<S>))
+        .route("/epcis/capture/{id}", get(epcis_api::capture_job::<S>))
+        .route(
+            "/epcis/events",
+            get(epcis_api::query_events::<S>).post(epcis_api::capture_event::<S>),
+        )
+        .route("/epcis/events/{event_id}", get(epcis_api::event::<S>))
+        .route("/epcis/epcs/{epc}/events", get(epcis_api::epc_events::<S>))
+        .route("/epcis/eventTypes", get(epcis_api::event_types::<S>))
+        .route("/epcis/bizSteps", get(epcis_api::biz_steps::<S>))
+        .route("/epcis/dispositions", get(epcis_api::dispositions::<S>))
+        .route("/epcis/readPoints", get(epcis_api::read_points::<S>))
+        .route("/epcis/bizLocations", get(epcis_api::biz_locations::<S>))
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

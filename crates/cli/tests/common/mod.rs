@@ -105,3 +105,62 @@ pub fn eventually<T>(seconds: u64, mut check: impl FnMut() -> Option<T>) -> T {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A `retu witness serve` process.
+pub struct WitnessProcess {
+    pub child: Child,
+    pub base: String,
+    pub vkey: String,
+}
+
+impl Drop for WitnessProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Makes a witness key in `dir` and starts a witness for the log with `log_vkey`.
+pub fn start_witness(dir: &Path, name: &str, log_vkey: &str) -> WitnessProcess {
+    let key = dir.join(format!("{}.key", name.replace('/', "_")));
+    let keygen = Command::new(env!("CARGO_BIN_EXE_retu"))
+        .args(["witness", "keygen", "--name", name, "--out"])
+        .arg(&key)
+        .output()
+        .expect("witness keygen");
+    assert!(
+        keygen.status.success(),
+        "{}",
+        String::from_utf8_lossy(&keygen.stderr)
+    );
+    let vkey = String::from_utf8_lossy(&keygen.stdout).trim().to_owned();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_retu"))
+        .args([
+            "witness",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--log",
+            log_vkey,
+            "--key",
+        ])
+        .arg(&key)
+        .arg("--state")
+        .arg(dir.join(format!("{}-state", name.replace('/', "_"))))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("witness serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let line = lines.next().expect("a line").expect("utf-8");
+    let base = line
+        .split("listening on ")
+        .nth(1)
+        .expect("address")
+        .trim()
+        .to_owned();
+    std::thread::spawn(move || for _ in lines {});
+    WitnessProcess { child, base, vkey }
+}

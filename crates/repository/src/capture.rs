@@ -1,0 +1,601 @@
+//! The capture pipeline: the one path every event takes into Retu, whether it comes from the
+//! EPCIS REST API, a farmer's form or an import.
+//!
+//! A submission is read (JSON-LD or XML), validated completely (every problem, with a pointer),
+//! checked against what the capturing organisation owns, hashed (the CBV 2.0 event hash ID),
+//! written as a standalone JSON-LD event (the bytes stored and served, whichever binding came
+//! in), given its log leaf, and sequenced into the log in one durable transaction. Nothing is
+//! half-stored: with the default `rollback` behaviour one bad event stops the whole submission.
+//!
+//! Ownership rule (documented in `docs/epcis.md`): an organisation may record events only at
+//! locations it owns (a GLN under one of its company prefixes, or a location registered to it),
+//! and may create identities only under its own company prefixes: the `epcList` and
+//! `quantityList` of an `ADD` ObjectEvent, the `parentID` of an `ADD` Aggregation or Association
+//! event, and the outputs of a TransformationEvent. Observing, shipping or receiving other
+//! companies' goods at one's own location is allowed. The admin organisation may record
+//! anything.
+
+use epcis::cbv::Vocabulary;
+use epcis::hash::{HashContext, HashOptions, hash_prehash};
+use epcis::model::{Document, Event, EventType, ExtValue, Extension, Literal};
+use epcis::write_json::{Stamp, event_json, json_limitation};
+use ledger::leaf::{EntryKind, Leaf, body_digest, format_time};
+use ledger::{Ledger, LedgerError};
+use store::{Appended, IdRole, NewEvent, Org, OrgAssets, Role, Store};
+
+use crate::normalize;
+use crate::query::ilmd_attribute;
+
+/// What to do when some events of a submission are invalid (EPCIS 2.0 REST binding,
+/// `GS1-Capture-Error-Behaviour`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorBehaviour {
+    /// Store nothing if any event is invalid (the default).
+    Rollback,
+    /// Store the valid events and report the others.
+    Proceed,
+}
+
+/// One problem with one part of a submission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// A JSON pointer into the submitted document (or an XML path).
+    pub pointer: String,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+impl Problem {
+    fn at(pointer: &str, message: impl Into<String>) -> Self {
+        Problem {
+            pointer: pointer.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Why a submission was refused as a whole.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CaptureError {
+    /// The body is not JSON or XML at all.
+    #[error("the document cannot be read: {0}")]
+    Unreadable(String),
+    /// The document or some events are invalid (rollback: nothing stored).
+    #[error("the document is not valid EPCIS ({} problems)", .0.len())]
+    Invalid(Vec<Problem>),
+    /// Some events are at locations, or create identities, the organisation does not own.
+    #[error("not allowed ({} problems)", .0.len())]
+    Forbidden(Vec<Problem>),
+    /// An event reuses the ID of a stored event with different content.
+    #[error("event IDs already used for other events ({} problems)", .0.len())]
+    Conflict(Vec<Problem>),
+    /// More events than one submission may carry.
+    #[error("{count} events is more than the {limit} one capture may carry")]
+    TooMany {
+        /// Events in the submission.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Storing failed.
+    #[error(transparent)]
+    Log(#[from] LedgerError),
+}
+
+/// One stored (or already stored) event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CapturedEvent {
+    /// Its event ID.
+    pub event_id: String,
+    /// Its canonical hash ID.
+    pub event_hash: String,
+    /// Its log index.
+    pub index: u64,
+    /// False when an identical event was already stored (a resend): nothing was added.
+    pub new: bool,
+}
+
+/// The outcome of a capture that stored what it could.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Captured {
+    /// The events, in document order (for `proceed`, only the valid ones).
+    pub events: Vec<CapturedEvent>,
+    /// With `proceed`: the problems of the events that were left out.
+    pub problems: Vec<Problem>,
+}
+
+/// The most events one submission may carry (advertised as `GS1-EPCIS-Capture-Limit`).
+pub const CAPTURE_LIMIT: usize = 100_000;
+
+/// Who is capturing, with what they own.
+#[derive(Clone, Debug)]
+pub struct Captor {
+    /// The organisation.
+    pub org: Org,
+    /// Its company prefixes and locations.
+    pub assets: OrgAssets,
+}
+
+/// Captures a submitted document (`single_event`: a lone event, as `POST /events` takes).
+pub async fn capture<S: Store>(
+    ledger: &Ledger<S>,
+    captor: &Captor,
+    bytes: &[u8],
+    behaviour: ErrorBehaviour,
+    shared: bool,
+    now_micros: i64,
+) -> Result<Captured, CaptureError> {
+    let parsed = epcis::parse(bytes).map_err(|e| CaptureError::Unreadable(e.to_string()))?;
+    let document = &parsed.document;
+    if document.events.len() > CAPTURE_LIMIT {
+        return Err(CaptureError::TooMany {
+            count: document.events.len(),
+            limit: CAPTURE_LIMIT,
+        });
+    }
+    if document.events.is_empty() {
+        return Err(CaptureError::Invalid(vec![Problem::at(
+            "",
+            "the document has no events",
+        )]));
+    }
+    let record_time = format_time(now_micros).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
+    // The event hash IDs. A submitter's `ignoreFields` list is not honoured: the stored event
+    // would not carry it, and its hash must come out the same when recomputed from what is
+    // stored.
+    let context = HashContext::for_document(
+        document,
+        HashOptions {
+            ignore_fields: false,
+        },
+    );
+
+    // Every problem, assigned to the event it is in (document-level problems block everything).
+    let mut per_event: Vec<Vec<Problem>> = vec![Vec::new(); document.events.len()];
+    let mut document_problems = Vec::new();
+    for problem in parsed.validate() {
+        let owner = parsed
+            .event_locations
+            .iter()
+            .enumerate()
+            .filter(|(_, location)| {
+                problem.pointer == **location
+                    || problem.pointer.starts_with(&format!("{location}/"))
+                    || problem.pointer.starts_with(&format!("{location}["))
+            })
+            .max_by_key(|(_, location)| location.len())
+            .map(|(index, _)| index);
+        let item = Problem::at(&problem.pointer, problem.message);
+        match owner.and_then(|index| per_event.get_mut(index)) {
+            Some(list) => list.push(item),
+            None => document_problems.push(item),
+        }
+    }
+    if !document_problems.is_empty() {
+        document_problems.extend(per_event.into_iter().flatten());
+        return Err(CaptureError::Invalid(document_problems));
+    }
+
+    let mut prepared: Vec<(usize, NewEvent)> = Vec::new();
+    let mut forbidden = Vec::new();
+    for (position, event) in document.events.iter().enumerate() {
+        let location = parsed
+            .event_locations
+            .get(position)
+            .cloned()
+            .unwrap_or_default();
+        if let Some(list) = per_event.get_mut(position)
+            && list.is_empty()
+        {
+            match prepare(
+                document,
+                event,
+                &context,
+                &location,
+                captor,
+                &record_time,
+                now_micros,
+                shared,
+            ) {
+                Ok(new_event) => prepared.push((position, new_event)),
+                Err(Refusal::Invalid(problems)) => list.extend(problems),
+                Err(Refusal::Forbidden(problems)) => {
+                    forbidden.extend(problems.iter().cloned());
+                    list.extend(problems);
+                }
+            }
+        }
+    }
+    let invalid: Vec<Problem> = per_event.iter().flatten().cloned().collect();
+    if behaviour == ErrorBehaviour::Rollback && !invalid.is_empty() {
+        if forbidden.len() == invalid.len() {
+            return Err(CaptureError::Forbidden(forbidden));
+        }
+        return Err(CaptureError::Invalid(invalid));
+    }
+
+    // An event ID the sender chose may already belong to a different event; refuse that
+    // rather than silently keep the old one.
+    let mut conflicts = Vec::new();
+    for (position, new_event) in &prepared {
+        if new_event.event_id != new_event.event_hash
+            && let Some(stored) = ledger
+                .store()
+                .event(&new_event.event_id)
+                .await
+                .map_err(LedgerError::from)?
+            && stored.event_hash != new_event.event_hash
+        {
+            let location = parsed
+                .event_locations
+                .get(*position)
+                .cloned()
+                .unwrap_or_default();
+            conflicts.push(Problem::at(
+                &format!("{location}/eventID"),
+                format!(
+                    "eventID {} is already used by a different event",
+                    new_event.event_id
+                ),
+            ));
+        }
+    }
+    if !conflicts.is_empty() {
+        return Err(CaptureError::Conflict(conflicts));
+    }
+
+    let outcomes = ledger
+        .append(prepared.iter().map(|(_, e)| e.clone()).collect())
+        .await?;
+    let events = prepared
+        .iter()
+        .zip(outcomes)
+        .map(|((_, event), outcome)| CapturedEvent {
+            event_id: event.event_id.clone(),
+            event_hash: event.event_hash.clone(),
+            index: outcome.index(),
+            new: matches!(outcome, Appended::New { .. }),
+        })
+        .collect();
+    Ok(Captured {
+        events,
+        problems: invalid,
+    })
+}
+
+enum Refusal {
+    Invalid(Vec<Problem>),
+    Forbidden(Vec<Problem>),
+}
+
+/// Turns one valid event into what the store keeps: normalised search fields, the stored
+/// JSON-LD bytes, and the leaf.
+#[allow(clippy::too_many_arguments)]
+fn prepare(
+    document: &Document,
+    event: &Event,
+    context: &HashContext,
+    location: &str,
+    captor: &Captor,
+    record_time: &str,
+    now_micros: i64,
+    shared: bool,
+) -> Result<NewEvent, Refusal> {
+    let event_hash = hash_prehash(&context.prehash(event));
+    let invalid = |pointer: &str, message: &str| {
+        Refusal::Invalid(vec![Problem::at(&format!("{location}{pointer}"), message)])
+    };
+    let event_time = event
+        .event_time
+        .as_deref()
+        .and_then(normalize::micros)
+        .ok_or_else(|| {
+            invalid(
+                "/eventTime",
+                "eventTime must be an RFC 3339 time with a time zone",
+            )
+        })?;
+    let event_id = event.event_id.clone().unwrap_or_else(|| event_hash.clone());
+
+    check_ownership(event, location, captor).map_err(Refusal::Forbidden)?;
+
+    if let Some(reason) = json_limitation(event) {
+        return Err(invalid(
+            "",
+            &format!(
+                "this event cannot be stored as JSON-LD without changing its event hash: {reason}"
+            ),
+        ));
+    }
+    // The bytes stored and served. Reading them back must give the same event hash, or the log
+    // would commit to something an auditor cannot reproduce; refuse such an event instead.
+    let body = event_json(
+        event,
+        &document.context,
+        document.syntax,
+        Stamp {
+            event_id: Some(&event_id),
+            record_time: Some(record_time),
+        },
+    );
+    let reread = epcis::parse_json(&body).ok().and_then(|p| {
+        p.document
+            .events
+            .first()
+            .map(|e| hash_prehash(&HashContext::for_json_event(e).prehash(e)))
+    });
+    if reread.as_deref() != Some(event_hash.as_str()) {
+        return Err(invalid(
+            "",
+            "this event cannot be stored as JSON-LD without changing its event hash (an extension shape the JSON-LD binding cannot carry); simplify its extensions",
+        ));
+    }
+
+    let leaf = Leaf {
+        kind: EntryKind::EpcisEvent,
+        event_hash: event_hash.clone(),
+        body_sha256: body_digest(body.as_bytes()),
+        org: captor.org.public_id.clone(),
+        record_time: now_micros,
+    }
+    .encode()
+    .map_err(|e| invalid("", &e.to_string()))?;
+
+    Ok(NewEvent {
+        event_id,
+        event_hash,
+        org_id: captor.org.id,
+        shared,
+        event_type: event
+            .event_type
+            .as_ref()
+            .map_or_else(|| "ObjectEvent".to_owned(), |t| t.as_str().to_owned()),
+        event_time,
+        record_time: now_micros,
+        action: event.action.clone(),
+        biz_step: event
+            .biz_step
+            .as_deref()
+            .map(|s| normalize::term(Vocabulary::BizStep, s)),
+        disposition: event
+            .disposition
+            .as_deref()
+            .map(|s| normalize::term(Vocabulary::Disposition, s)),
+        read_point: event
+            .read_point
+            .as_ref()
+            .and_then(|l| l.id.as_deref())
+            .map(normalize::identifier),
+        biz_location: event
+            .biz_location
+            .as_ref()
+            .and_then(|l| l.id.as_deref())
+            .map(normalize::identifier),
+        identifiers: identifiers(event),
+        attributes: attributes(event),
+        body: body.into_bytes(),
+        leaf,
+    })
+}
+
+/// Every identifier of an event with its role, normalised.
+pub fn identifiers(event: &Event) -> Vec<(IdRole, String)> {
+    let mut out = Vec::new();
+    let mut push = |role: IdRole, values: Option<&Vec<String>>| {
+        for value in values.into_iter().flatten() {
+            out.push((role, normalize::identifier(value)));
+        }
+    };
+    push(IdRole::Epc, event.epc_list.as_ref());
+    push(IdRole::Child, event.child_epcs.as_ref());
+    push(IdRole::Input, event.input_epc_list.as_ref());
+    push(IdRole::Output, event.output_epc_list.as_ref());
+    if let Some(parent) = &event.parent_id {
+        out.push((IdRole::Parent, normalize::identifier(parent)));
+    }
+    for (role, list) in [
+        (IdRole::Quantity, &event.quantity_list),
+        (IdRole::ChildQuantity, &event.child_quantity_list),
+        (IdRole::InputQuantity, &event.input_quantity_list),
+        (IdRole::OutputQuantity, &event.output_quantity_list),
+    ] {
+        for element in list.iter().flatten() {
+            if let Some(class) = &element.epc_class {
+                out.push((role, normalize::identifier(class)));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The full name of an extension: namespace IRI and local name (for XML, whose namespaces do
+/// not end in a separator, joined with `#`), or the name as written.
+fn full_name(extension: &Extension) -> String {
+    match &extension.name.namespace {
+        Some(namespace) if namespace.ends_with([':', '/', '#']) => {
+            format!("{namespace}{}", extension.name.local)
+        }
+        Some(namespace) => format!("{namespace}#{}", extension.name.local),
+        None => extension.name.raw.clone(),
+    }
+}
+
+/// The searchable (name, value) pairs: business transactions, sources and destinations by
+/// type, ILMD fields, and `has` for each field present (`EXISTS_`).
+fn attributes(event: &Event) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for transaction in event.biz_transaction_list.iter().flatten() {
+        if let Some(value) = &transaction.value {
+            let kind = transaction
+                .kind
+                .as_deref()
+                .map(|k| normalize::term(Vocabulary::BizTransactionType, k))
+                .unwrap_or_default();
+            out.push((format!("bizTransaction:{kind}"), value.trim().to_owned()));
+        }
+    }
+    for (prefix, list) in [
+        ("source", &event.source_list),
+        ("destination", &event.destination_list),
+    ] {
+        for party in list.iter().flatten() {
+            if let Some(value) = &party.value {
+                let kind = party
+                    .kind
+                    .as_deref()
+                    .map(|k| normalize::term(Vocabulary::SourceDestType, k))
+                    .unwrap_or_default();
+                out.push((format!("{prefix}:{kind}"), normalize::identifier(value)));
+            }
+        }
+    }
+    for field in event.ilmd.iter().flatten() {
+        if let ExtValue::Literal(literal) = &field.value
+            && !matches!(literal, Literal::Null)
+        {
+            out.push((
+                ilmd_attribute(&full_name(field)),
+                literal.text().trim().to_owned(),
+            ));
+        }
+    }
+    let present = [
+        ("eventID", event.event_id.is_some()),
+        ("certificationInfo", event.certification_info.is_some()),
+        ("errorDeclaration", event.error_declaration.is_some()),
+        ("parentID", event.parent_id.is_some()),
+        ("epcList", event.epc_list.is_some()),
+        ("childEPCs", event.child_epcs.is_some()),
+        ("inputEPCList", event.input_epc_list.is_some()),
+        ("outputEPCList", event.output_epc_list.is_some()),
+        ("quantityList", event.quantity_list.is_some()),
+        ("childQuantityList", event.child_quantity_list.is_some()),
+        ("inputQuantityList", event.input_quantity_list.is_some()),
+        ("outputQuantityList", event.output_quantity_list.is_some()),
+        ("transformationID", event.transformation_id.is_some()),
+        ("bizStep", event.biz_step.is_some()),
+        ("disposition", event.disposition.is_some()),
+        (
+            "persistentDisposition",
+            event.persistent_disposition.is_some(),
+        ),
+        ("readPoint", event.read_point.is_some()),
+        ("bizLocation", event.biz_location.is_some()),
+        ("bizTransactionList", event.biz_transaction_list.is_some()),
+        ("sourceList", event.source_list.is_some()),
+        ("destinationList", event.destination_list.is_some()),
+        ("sensorElementList", event.sensor_element_list.is_some()),
+        ("ilmd", event.ilmd.is_some()),
+    ];
+    for (name, is_present) in present {
+        if is_present {
+            out.push(("has".to_owned(), name.to_owned()));
+        }
+    }
+    for extension in &event.extensions {
+        out.push(("has".to_owned(), extension.name.raw.clone()));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Where the GS1 company prefix starts in the value of each key of a canonical Digital Link
+/// (GS1 General Specifications §3.2: GTIN, SSCC and ITIP start with an indicator or extension
+/// digit, GRAI with a 0 pad).
+fn company_digits(digital_link: &str) -> Option<&str> {
+    let path = digital_link.strip_prefix("https://id.gs1.org/")?;
+    let mut parts = path.split('/');
+    let (key, value) = (parts.next()?, parts.next()?);
+    let skip = match key {
+        "01" | "00" | "8006" | "8003" => 1,
+        "414" | "417" | "253" | "255" | "8004" | "8010" | "8017" | "8018" | "401" | "402" => 0,
+        _ => return None,
+    };
+    value.get(skip..)
+}
+
+fn owned_by(prefixes: &[String], digital_link: &str) -> Option<bool> {
+    let digits = company_digits(digital_link)?;
+    Some(
+        prefixes
+            .iter()
+            .any(|prefix| digits.starts_with(prefix.as_str())),
+    )
+}
+
+fn check_ownership(event: &Event, location: &str, captor: &Captor) -> Result<(), Vec<Problem>> {
+    if captor.org.role == Role::Admin {
+        return Ok(());
+    }
+    let prefixes = &captor.assets.company_prefixes;
+    let mut problems = Vec::new();
+    for (field, place) in [
+        ("readPoint", &event.read_point),
+        ("bizLocation", &event.biz_location),
+    ] {
+        if let Some(id) = place.as_ref().and_then(|l| l.id.as_deref()) {
+            let normal = normalize::identifier(id);
+            let registered = captor.assets.locations.contains(&normal);
+            let by_prefix = owned_by(prefixes, &normal).unwrap_or(false);
+            if !registered && !by_prefix {
+                problems.push(Problem::at(
+                    &format!("{location}/{field}/id"),
+                    format!(
+                        "{id} is not a location of {}; register it in your master data first",
+                        captor.org.name
+                    ),
+                ));
+            }
+        }
+    }
+    let add = event.action.as_deref() == Some("ADD");
+    let mut created: Vec<(String, &String)> = Vec::new();
+    match event.event_type {
+        Some(EventType::ObjectEvent) if add => {
+            for (i, epc) in event.epc_list.iter().flatten().enumerate() {
+                created.push((format!("{location}/epcList/{i}"), epc));
+            }
+            for (i, q) in event.quantity_list.iter().flatten().enumerate() {
+                if let Some(class) = &q.epc_class {
+                    created.push((format!("{location}/quantityList/{i}/epcClass"), class));
+                }
+            }
+        }
+        Some(EventType::AggregationEvent | EventType::AssociationEvent) if add => {
+            if let Some(parent) = &event.parent_id {
+                created.push((format!("{location}/parentID"), parent));
+            }
+        }
+        Some(EventType::TransformationEvent) => {
+            for (i, epc) in event.output_epc_list.iter().flatten().enumerate() {
+                created.push((format!("{location}/outputEPCList/{i}"), epc));
+            }
+            for (i, q) in event.output_quantity_list.iter().flatten().enumerate() {
+                if let Some(class) = &q.epc_class {
+                    created.push((format!("{location}/outputQuantityList/{i}/epcClass"), class));
+                }
+            }
+        }
+        _ => {}
+    }
+    for (pointer, identifier) in created {
+        if owned_by(prefixes, &normalize::identifier(identifier)) == Some(false) {
+            problems.push(Problem::at(
+                &pointer,
+                format!(
+                    "{identifier} is not under a GS1 company prefix of {}",
+                    captor.org.name
+                ),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
