@@ -32,6 +32,8 @@ struct Cli {
 enum Command {
     /// Run the server: EPCIS capture and query, the transparency log, its read side.
     Serve(server::ServeArgs),
+    /// Check a server's data: rehash every event, rebuild the tree, check tiles and checkpoint.
+    Audit(server::AuditArgs),
     /// Manage organisations in a server's data folder.
     #[command(subcommand)]
     Org(OrgCommand),
@@ -183,6 +185,9 @@ fn run(command: Command) -> Result<()> {
                 .init();
             drop(out);
             runtime()?.block_on(server::serve(args))?;
+        }
+        Command::Audit(args) => {
+            runtime()?.block_on(server::audit(&args, &mut out))?;
         }
         Command::Org(OrgCommand::Create {
             data,

@@ -164,3 +164,48 @@ pub fn start_witness(dir: &Path, name: &str, log_vkey: &str) -> WitnessProcess {
     std::thread::spawn(move || for _ in lines {});
     WitnessProcess { child, base, vkey }
 }
+
+/// The shared test vectors: `$RETU_VECTORS`, else `../shared/vectors` beside the repository.
+pub fn vectors() -> PathBuf {
+    let dir = std::env::var_os("RETU_VECTORS").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors"),
+        PathBuf::from,
+    );
+    assert!(
+        dir.is_dir(),
+        "vectors not found at {}; set RETU_VECTORS",
+        dir.display()
+    );
+    dir
+}
+
+/// Runs the `retu` binary with `args` and returns its standard output, failing on error.
+pub fn retu(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_retu"))
+        .args(args)
+        .env_remove("RETU_DATABASE_URL")
+        .output()
+        .expect("run retu");
+    assert!(
+        output.status.success(),
+        "retu {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Creates an organisation owning `prefixes` in the data folder and returns (public ID, token).
+pub fn member(data: &Path, name: &str, prefixes: &[&str]) -> (String, String) {
+    let data_arg = data.to_str().expect("utf-8 path");
+    let mut args = vec!["org", "create", "--data", data_arg, "--name", name];
+    for prefix in prefixes {
+        args.push("--prefix");
+        args.push(prefix);
+    }
+    let created = retu(&args);
+    let public_id = created.split('\t').next().expect("public id").to_owned();
+    let token = retu(&["token", "create", "--data", data_arg, "--org", &public_id])
+        .trim()
+        .to_owned();
+    (public_id, token)
+}
