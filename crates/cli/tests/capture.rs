@@ -471,7 +471,10 @@ fn bad_input_is_a_clear_problem_and_changes_nothing() {
             None,
         ),
     ];
-    for (what, body, media, status, pointer) in cases {
+        for (what, body, media, status, pointer) in cases {
+        // A fresh connection per case: the server closes a connection whose oversized body it
+        // refused without reading, and a pooled connection would then fail the next request.
+        let http = client();
         let response = post(&http, &server.url("/epcis/events"), &coop, media, body);
         assert_eq!(
             response.status().as_u16(),
