@@ -471,7 +471,7 @@ fn bad_input_is_a_clear_problem_and_changes_nothing() {
             None,
         ),
     ];
-        for (what, body, media, status, pointer) in cases {
+    for (what, body, media, status, pointer) in cases {
         // A fresh connection per case: the server closes a connection whose oversized body it
         // refused without reading, and a pooled connection would then fail the next request.
         let http = client();
@@ -498,7 +498,7 @@ fn bad_input_is_a_clear_problem_and_changes_nothing() {
             }
         }
         assert_eq!(
-            event_count(&http, &server.base, &coop),
+            event_count(&client(), &server.base, &coop),
             baseline,
             "{what} changed the store"
         );
