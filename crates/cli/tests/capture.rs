@@ -64,16 +64,30 @@ fn content_type(path: &Path) -> &'static str {
 }
 
 #[test]
-fn capture_query_page_prove_and_audit() {
+fn capture_query_page_prove_and_audit_on_sqlite() {
+    capture_query_page_prove_and_audit(&[]);
+}
+
+#[test]
+fn capture_query_page_prove_and_audit_on_postgres() {
+    let Some(database) = common::TestDatabase::create() else {
+        return;
+    };
+    capture_query_page_prove_and_audit(&["--database-url", &database.url]);
+}
+
+fn capture_query_page_prove_and_audit(extra: &[&str]) {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = start(data.path(), &["--rate-limit", "0"]);
+    let mut args = vec!["--rate-limit", "0"];
+    args.extend_from_slice(extra);
+    let server = start(data.path(), &args);
     let http = client();
     let admin = server.admin_token.clone();
     let farm = vectors().join("epcis/derived/farm");
 
     // A tea cooperative owning the farm vectors' company prefix captures them, in JSON-LD and
     // again in XML: the same events, so the XML capture adds nothing.
-    let (coop_id, coop) = member(data.path(), "白毫茶合作社", &["6901234"]);
+    let (coop_id, coop) = member(data.path(), "白毫茶合作社", &["6901234"], extra);
     let json = std::fs::read(farm.join("farm-tea-events.jsonld")).expect("farm json");
     let response = post(
         &http,
@@ -149,7 +163,7 @@ fn capture_query_page_prove_and_audit() {
     assert_eq!(event_list(&get_json(&http, &url, &coop).1).len(), 1);
 
     // Another member sees none of the cooperative's private events; the admin sees them all.
-    let (_, stranger) = member(data.path(), "Another farm", &["6912345"]);
+    let (_, stranger) = member(data.path(), "Another farm", &["6912345"], extra);
     assert!(event_list(&get_json(&http, &server.url("/epcis/events"), &stranger).1).is_empty());
     let (status, _, _) = get_json(
         &http,
@@ -310,7 +324,9 @@ fn capture_query_page_prove_and_audit() {
 
     // The audit passes on the live data.
     let data_arg = data.path().to_str().expect("utf-8");
-    let audit = retu(&["audit", "--data", data_arg]);
+    let mut audit_args = vec!["audit", "--data", data_arg];
+    audit_args.extend_from_slice(extra);
+    let audit = retu(&audit_args);
     assert!(audit.starts_with("ok:"), "{audit}");
 }
 
@@ -375,7 +391,7 @@ fn bad_input_is_a_clear_problem_and_changes_nothing() {
     let data = tempfile::tempdir().expect("tempdir");
     let server = start(data.path(), &["--rate-limit", "0", "--body-limit-mib", "1"]);
     let http = client();
-    let (_, coop) = member(data.path(), "coop", &["6901234"]);
+    let (_, coop) = member(data.path(), "coop", &["6901234"], &[]);
     let good = r#"{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
         "type":"ObjectEvent","eventTime":"2026-04-01T08:00:00+08:00","eventTimeZoneOffset":"+08:00",
         "epcList":["urn:epc:id:sgtin:6901234.012345.1"],"action":"ADD","bizStep":"commissioning",

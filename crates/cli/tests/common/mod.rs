@@ -1,7 +1,8 @@
 //! A running `retu serve` for black-box tests: the real binary on port 0 with its own data
 //! folder, stopped when dropped.
 
-#![allow(dead_code, unreachable_pub)]
+// Skips are announced on stderr, so that a skipped variant is visible in the output.
+#![allow(dead_code, unreachable_pub, clippy::print_stderr)]
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
@@ -194,18 +195,71 @@ pub fn retu(args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// Creates an organisation owning `prefixes` in the data folder and returns (public ID, token).
-pub fn member(data: &Path, name: &str, prefixes: &[&str]) -> (String, String) {
+/// Creates an organisation owning `prefixes` in the data folder (and the database `extra` names,
+/// such as `--database-url …`) and returns (public ID, token).
+pub fn member(data: &Path, name: &str, prefixes: &[&str], extra: &[&str]) -> (String, String) {
     let data_arg = data.to_str().expect("utf-8 path");
     let mut args = vec!["org", "create", "--data", data_arg, "--name", name];
     for prefix in prefixes {
         args.push("--prefix");
         args.push(prefix);
     }
+    args.extend_from_slice(extra);
     let created = retu(&args);
     let public_id = created.split('\t').next().expect("public id").to_owned();
-    let token = retu(&["token", "create", "--data", data_arg, "--org", &public_id])
-        .trim()
-        .to_owned();
+    let mut token = vec!["token", "create", "--data", data_arg, "--org", &public_id];
+    token.extend_from_slice(extra);
+    let token = retu(&token).trim().to_owned();
     (public_id, token)
+}
+
+/// A PostgreSQL database made for one test and dropped afterwards, when
+/// `RETU_TEST_DATABASE_URL` names a server; `None` (after printing why) otherwise.
+pub struct TestDatabase {
+    pub url: String,
+    admin_url: String,
+    name: String,
+}
+
+impl TestDatabase {
+    pub fn create() -> Option<TestDatabase> {
+        let Ok(admin_url) = std::env::var("RETU_TEST_DATABASE_URL") else {
+            eprintln!("skipping the PostgreSQL variant: RETU_TEST_DATABASE_URL is not set");
+            return None;
+        };
+        let name = format!(
+            "retu_test_{:016x}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64)
+                ^ u64::from(std::process::id()) << 32
+        );
+        let status = Command::new("psql")
+            .arg(&admin_url)
+            .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
+            .status()
+            .expect("psql");
+        assert!(status.success(), "creating {name}");
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(base, _)| base);
+        Some(TestDatabase {
+            url: format!("{base}/{name}"),
+            admin_url: admin_url.clone(),
+            name,
+        })
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .arg(&self.admin_url)
+            .args([
+                "-q",
+                "-c",
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            ])
+            .status();
+    }
 }
