@@ -62,6 +62,7 @@ pub mod model;
 mod problem;
 mod validate;
 pub mod write_json;
+pub mod write_xml;
 
 pub use bind_json::parse_json;
 pub use bind_xml::parse_xml;
