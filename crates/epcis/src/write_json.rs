@@ -445,15 +445,20 @@ pub fn json_limitation(event: &Event) -> Option<&'static str> {
     all.into_iter().find_map(in_extensions)
 }
 
-/// Writes `event` as a standalone JSON-LD event. `context` is the document's context (for an
-/// event read on its own, its own context is used instead).
+/// Writes `event` as a standalone JSON-LD event. `context` is the document's context; an event
+/// with its own `@context` adds to it, its prefixes overriding the document's, as the event hash
+/// reads them.
 pub fn event_json(event: &Event, context: &Context, syntax: Syntax, stamp: Stamp<'_>) -> String {
-    let context = event.context.as_ref().unwrap_or(context);
+    let contexts: Vec<&Context> = std::iter::once(context)
+        .chain(event.context.as_ref())
+        .collect();
     // Inline prefixes carried over: for XML, the root's namespace declarations minus the XML
     // binding's own and minus any that would redefine a prefix of the EPCIS context.
     let mut declared: Vec<(String, String)> = Vec::new();
     let mut other_terms: Vec<&Extension> = Vec::new();
-    for term in &context.terms {
+    for term in contexts.iter().flat_map(|c| &c.terms) {
+        declared.retain(|(prefix, _)| *prefix != term.name.raw);
+        other_terms.retain(|other| other.name.raw != term.name.raw);
         match &term.value {
             ExtValue::Literal(Literal::String(iri)) => {
                 // XML namespace prefixes are not carried over: in JSON they would also expand
@@ -608,9 +613,10 @@ pub fn event_json(event: &Event, context: &Context, syntax: Syntax, stamp: Stamp
 
     // The context: the EPCIS context URL first, then every other URL, then one inline object.
     let mut urls: Vec<String> = vec![quoted(EPCIS_CONTEXT)];
-    for url in &context.urls {
-        if url != EPCIS_CONTEXT {
-            urls.push(quoted(url));
+    for url in contexts.iter().flat_map(|c| &c.urls) {
+        let url = quoted(url);
+        if !urls.contains(&url) {
+            urls.push(url);
         }
     }
     let mut inline = Object::new(false);
@@ -649,6 +655,33 @@ mod tests {
         for bad in ["", "01", "1.", ".5", "+1", "1e", "NaN", "0x10", "1 "] {
             assert!(!is_json_number(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn event_context_adds_to_the_document_context() {
+        use crate::hash::{HashContext, hash_prehash};
+        // `ex` is declared only by the document, `ev` only by the event: the stored event must
+        // declare both, or its CURIE values would hash differently once stored on their own.
+        let document = r#"{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",{"ex":"http://ex.example/"}],
+            "type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-01-01T00:00:00Z",
+            "epcisBody":{"eventList":[{"@context":[{"ev":"http://ev.example/"}],"type":"ObjectEvent",
+            "eventTime":"2026-01-01T00:00:00Z","eventTimeZoneOffset":"+00:00","action":"OBSERVE",
+            "epcList":["urn:epc:id:sgtin:0614141.107346.2018"],"ex:a":"ex:v","ev:b":"ev:w"}]}}"#;
+        let parsed = crate::parse_json(document).expect("the document reads");
+        let event = parsed.document.events.first().expect("one event");
+        let original = hash_prehash(
+            &HashContext::for_document(&parsed.document, Default::default()).prehash(event),
+        );
+        let body = event_json(
+            event,
+            &parsed.document.context,
+            parsed.document.syntax,
+            Stamp::default(),
+        );
+        let stored = crate::parse_json(&body).expect("the stored event reads");
+        let reread = stored.document.events.first().expect("one stored event");
+        let rehashed = hash_prehash(&HashContext::for_json_event(reread).prehash(reread));
+        assert_eq!(original, rehashed, "{body}");
     }
 
     #[test]
