@@ -129,6 +129,31 @@ impl Parsed {
         all
     }
 
+    /// The problems outside the checks on each event's values: those found while reading
+    /// (which may point into events) and those of the document's own fields. With
+    /// [`Parsed::validate_event`] for every event this is [`Parsed::validate`], split so that a
+    /// caller can check events in parallel.
+    #[must_use]
+    pub fn validate_document(&self) -> Vec<Problem> {
+        let mut all = self.problems.clone();
+        all.extend(validate::validate_document(&self.document));
+        all
+    }
+
+    /// The checks on the values of the event at `position` (none if there is no such event).
+    #[must_use]
+    pub fn validate_event(&self, position: usize) -> Vec<Problem> {
+        let location = self
+            .event_locations
+            .get(position)
+            .map_or("", String::as_str);
+        self.document
+            .events
+            .get(position)
+            .map(|event| validate::validate_event(self.document.syntax, event, location))
+            .unwrap_or_default()
+    }
+
     /// The event hash IDs, in document order.
     #[must_use]
     pub fn hashes(&self, options: HashOptions) -> Vec<String> {

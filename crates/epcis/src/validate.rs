@@ -35,17 +35,25 @@ pub fn validate(doc: &Document) -> Vec<Problem> {
 }
 
 pub(crate) fn validate_at(doc: &Document, locations: &[String]) -> Vec<Problem> {
-    let mut v = V {
-        syntax: doc.syntax,
-        base: String::new(),
-        problems: Vec::new(),
-        downgrade: false,
-    };
-    v.document(doc);
+    let mut problems = validate_document(doc);
     for (i, ev) in doc.events.iter().enumerate() {
-        v.base = locations.get(i).cloned().unwrap_or_default();
-        v.event(ev);
+        let location = locations.get(i).map_or("", String::as_str);
+        problems.extend(validate_event(doc.syntax, ev, location));
     }
+    problems
+}
+
+/// The checks on the document's own fields (not its events).
+pub(crate) fn validate_document(doc: &Document) -> Vec<Problem> {
+    let mut v = V::new(doc.syntax, "");
+    v.document(doc);
+    v.problems
+}
+
+/// The checks on one event's values; pointers start with `location`.
+pub(crate) fn validate_event(syntax: Syntax, event: &Event, location: &str) -> Vec<Problem> {
+    let mut v = V::new(syntax, location);
+    v.event(event);
     v.problems
 }
 
@@ -182,6 +190,17 @@ struct V {
     /// Report schema-kind findings as rule-kind (the standard fields of an extension event
     /// type, which the schema does not check).
     downgrade: bool,
+}
+
+impl V {
+    fn new(syntax: Syntax, base: &str) -> Self {
+        V {
+            syntax,
+            base: base.to_owned(),
+            problems: Vec::new(),
+            downgrade: false,
+        }
+    }
 }
 
 const STANDARD_EVENT_FIELDS: [&str; 28] = [

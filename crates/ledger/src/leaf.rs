@@ -86,10 +86,6 @@ pub fn body_digest(body: &[u8]) -> [u8; 32] {
     Sha256::digest(body).into()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Formats microseconds since the epoch as the leaf's time field.
 pub fn format_time(micros: i64) -> Result<String, LeafError> {
     let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
@@ -121,7 +117,7 @@ impl Leaf {
             "{LEAF_HEADER}\nkind {}\nevent {}\nbody sha-256:{}\norg {}\ntime {}\n",
             self.kind.as_str(),
             self.event_hash,
-            hex(&self.body_sha256),
+            tlog::Hash(self.body_sha256).to_hex(),
             self.org,
             format_time(self.record_time)?,
         )

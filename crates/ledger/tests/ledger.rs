@@ -64,6 +64,7 @@ fn event(i: u64, org_id: i64) -> NewEvent {
             format!("https://id.gs1.org/01/06901234000017/21/{i}"),
         )],
         attributes: vec![],
+        fields: 0,
         body,
         leaf,
     }

@@ -41,6 +41,7 @@ fn event(tag: &str, i: u64, org_id: i64) -> NewEvent {
         biz_location: None,
         identifiers: vec![(IdRole::Epc, format!("urn:test:{i}"))],
         attributes: vec![],
+        fields: 0,
         body,
         leaf,
     }

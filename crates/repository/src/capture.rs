@@ -21,7 +21,7 @@ use epcis::model::{Document, Event, EventType, ExtValue, Extension, Literal};
 use epcis::write_json::{Stamp, event_json, json_limitation};
 use ledger::leaf::{EntryKind, Leaf, body_digest, format_time};
 use ledger::{Ledger, LedgerError};
-use store::{Appended, IdRole, NewEvent, Org, OrgAssets, Role, Store};
+use store::{Appended, IdRole, NewEvent, Org, OrgAssets, Role, Store, StoreError};
 
 use crate::normalize;
 use crate::query::ilmd_attribute;
@@ -126,6 +126,9 @@ pub async fn capture<S: Store>(
     shared: bool,
     now_micros: i64,
 ) -> Result<Captured, CaptureError> {
+    // Phase timings go to the debug log: they are how `docs/benchmarks.md` says where capture
+    // time goes.
+    let started = std::time::Instant::now();
     let parsed = epcis::parse(bytes).map_err(|e| CaptureError::Unreadable(e.to_string()))?;
     let document = &parsed.document;
     if document.events.len() > CAPTURE_LIMIT {
@@ -151,61 +154,78 @@ pub async fn capture<S: Store>(
         },
     );
 
-    // Every problem, assigned to the event it is in (document-level problems block everything).
+    // Problems found while reading, and those of the document's own fields, assigned to the
+    // event they are in; the rest belong to the document and block everything.
+    let owners = EventOwners::new(&parsed.event_locations);
     let mut per_event: Vec<Vec<Problem>> = vec![Vec::new(); document.events.len()];
     let mut document_problems = Vec::new();
-    for problem in parsed.validate() {
-        let owner = parsed
-            .event_locations
-            .iter()
-            .enumerate()
-            .filter(|(_, location)| {
-                problem.pointer == **location
-                    || problem.pointer.starts_with(&format!("{location}/"))
-                    || problem.pointer.starts_with(&format!("{location}["))
-            })
-            .max_by_key(|(_, location)| location.len())
-            .map(|(index, _)| index);
+    for problem in parsed.validate_document() {
         let item = Problem::at(&problem.pointer, problem.message);
-        match owner.and_then(|index| per_event.get_mut(index)) {
+        match owners
+            .owner(&problem.pointer)
+            .and_then(|index| per_event.get_mut(index))
+        {
             Some(list) => list.push(item),
             None => document_problems.push(item),
+        }
+    }
+    let read = started.elapsed();
+
+    // Checking each event's values, hashing it, writing the stored JSON-LD and re-reading it
+    // are per-event and independent, and they are most of a capture's CPU time: spread them
+    // over the machine's cores. An event with problems is not prepared, but every event is
+    // checked, so that one answer lists every problem.
+    let positions: Vec<usize> = (0..document.events.len()).collect();
+    let check_and_prepare = |position: usize| {
+        let problems = parsed.validate_event(position);
+        let already_invalid = per_event.get(position).is_none_or(|list| !list.is_empty());
+        let outcome = if problems.is_empty() && !already_invalid && document_problems.is_empty() {
+            let location = parsed
+                .event_locations
+                .get(position)
+                .map_or("", String::as_str);
+            document.events.get(position).map(|event| {
+                prepare(
+                    document,
+                    event,
+                    &context,
+                    location,
+                    captor,
+                    &record_time,
+                    now_micros,
+                    shared,
+                )
+            })
+        } else {
+            None
+        };
+        (position, problems, outcome)
+    };
+    let outcomes = parallel_map(&positions, &check_and_prepare);
+    let mut prepared: Vec<(usize, NewEvent)> = Vec::with_capacity(outcomes.len());
+    let mut forbidden = Vec::new();
+    for (position, problems, outcome) in outcomes {
+        let Some(list) = per_event.get_mut(position) else {
+            continue;
+        };
+        list.extend(
+            problems
+                .into_iter()
+                .map(|problem| Problem::at(&problem.pointer, problem.message)),
+        );
+        match outcome {
+            Some(Ok(new_event)) => prepared.push((position, new_event)),
+            Some(Err(Refusal::Invalid(problems))) => list.extend(problems),
+            Some(Err(Refusal::Forbidden(problems))) => {
+                forbidden.extend(problems.iter().cloned());
+                list.extend(problems);
+            }
+            None => {}
         }
     }
     if !document_problems.is_empty() {
         document_problems.extend(per_event.into_iter().flatten());
         return Err(CaptureError::Invalid(document_problems));
-    }
-
-    let mut prepared: Vec<(usize, NewEvent)> = Vec::new();
-    let mut forbidden = Vec::new();
-    for (position, event) in document.events.iter().enumerate() {
-        let location = parsed
-            .event_locations
-            .get(position)
-            .cloned()
-            .unwrap_or_default();
-        if let Some(list) = per_event.get_mut(position)
-            && list.is_empty()
-        {
-            match prepare(
-                document,
-                event,
-                &context,
-                &location,
-                captor,
-                &record_time,
-                now_micros,
-                shared,
-            ) {
-                Ok(new_event) => prepared.push((position, new_event)),
-                Err(Refusal::Invalid(problems)) => list.extend(problems),
-                Err(Refusal::Forbidden(problems)) => {
-                    forbidden.extend(problems.iter().cloned());
-                    list.extend(problems);
-                }
-            }
-        }
     }
     let invalid: Vec<Problem> = per_event.iter().flatten().cloned().collect();
     if behaviour == ErrorBehaviour::Rollback && !invalid.is_empty() {
@@ -215,45 +235,56 @@ pub async fn capture<S: Store>(
         return Err(CaptureError::Invalid(invalid));
     }
 
-    // An event ID the sender chose may already belong to a different event; refuse that
-    // rather than silently keep the old one.
-    let mut conflicts = Vec::new();
-    for (position, new_event) in &prepared {
-        if new_event.event_id != new_event.event_hash
-            && let Some(stored) = ledger
-                .store()
-                .event(&new_event.event_id)
-                .await
-                .map_err(LedgerError::from)?
-            && stored.event_hash != new_event.event_hash
-        {
-            let location = parsed
+    // The parsed document is the bulk of a capture's memory; only the prepared events and where
+    // they were in the document are needed from here on.
+    let (positions, new_events): (Vec<usize>, Vec<NewEvent>) = prepared.into_iter().unzip();
+    let locations: Vec<String> = positions
+        .iter()
+        .map(|position| {
+            parsed
                 .event_locations
                 .get(*position)
                 .cloned()
-                .unwrap_or_default();
-            conflicts.push(Problem::at(
-                &format!("{location}/eventID"),
-                format!(
-                    "eventID {} is already used by a different event",
-                    new_event.event_id
-                ),
-            ));
-        }
-    }
-    if !conflicts.is_empty() {
-        return Err(CaptureError::Conflict(conflicts));
-    }
-
-    let outcomes = ledger
-        .append(prepared.iter().map(|(_, e)| e.clone()).collect())
-        .await?;
-    let events = prepared
+                .unwrap_or_default()
+        })
+        .collect();
+    drop(parsed);
+    let identities: Vec<(String, String)> = new_events
         .iter()
+        .map(|event| (event.event_id.clone(), event.event_hash.clone()))
+        .collect();
+    let checked = started.elapsed();
+    // An event ID the sender chose may already belong to a different event; the store refuses
+    // that inside its transaction rather than silently keep the old one.
+    let outcomes = match ledger.append(new_events).await {
+        Err(LedgerError::Store(StoreError::EventIdsTaken(taken))) => {
+            let conflicts = taken
+                .into_iter()
+                .filter_map(|at| {
+                    let (event_id, _) = identities.get(at)?;
+                    Some(Problem::at(
+                        &format!("{}/eventID", locations.get(at)?),
+                        format!("eventID {event_id} is already used by a different event"),
+                    ))
+                })
+                .collect();
+            return Err(CaptureError::Conflict(conflicts));
+        }
+        other => other?,
+    };
+    tracing::debug!(
+        events = identities.len(),
+        read_ms = read.as_millis(),
+        check_hash_and_write_ms = (checked - read).as_millis(),
+        store_ms = (started.elapsed() - checked).as_millis(),
+        "captured"
+    );
+    let events = identities
+        .into_iter()
         .zip(outcomes)
-        .map(|((_, event), outcome)| CapturedEvent {
-            event_id: event.event_id.clone(),
-            event_hash: event.event_hash.clone(),
+        .map(|((event_id, event_hash), outcome)| CapturedEvent {
+            event_id,
+            event_hash,
             index: outcome.index(),
             new: matches!(outcome, Appended::New { .. }),
         })
@@ -261,6 +292,65 @@ pub async fn capture<S: Store>(
     Ok(Captured {
         events,
         problems: invalid,
+    })
+}
+
+/// Finds the event a problem's pointer is in: the longest event location that is the pointer
+/// itself or a prefix of it ending at a `/` or `[`. A lookup per prefix keeps this linear in the
+/// pointer's length, however many events and problems a document has.
+struct EventOwners<'a> {
+    by_location: std::collections::HashMap<&'a str, usize>,
+}
+
+impl<'a> EventOwners<'a> {
+    fn new(locations: &'a [String]) -> Self {
+        EventOwners {
+            by_location: locations
+                .iter()
+                .enumerate()
+                .map(|(index, location)| (location.as_str(), index))
+                .collect(),
+        }
+    }
+
+    fn owner(&self, pointer: &str) -> Option<usize> {
+        let ends = pointer
+            .char_indices()
+            .filter(|(_, c)| matches!(c, '/' | '['))
+            .map(|(at, _)| at)
+            .chain(std::iter::once(pointer.len()));
+        let prefixes: Vec<&str> = ends.filter_map(|end| pointer.get(..end)).collect();
+        prefixes
+            .into_iter()
+            .rev()
+            .find_map(|prefix| self.by_location.get(prefix).copied())
+    }
+}
+
+/// Applies `work` to every item on all cores, keeping the items' order. Small inputs stay on the
+/// calling thread: starting threads costs more than a few events take.
+fn parallel_map<T: Copy + Sync, R: Send>(items: &[T], work: &(dyn Fn(T) -> R + Sync)) -> Vec<R> {
+    const SMALL: usize = 64;
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    if threads == 1 || items.len() <= SMALL {
+        return items.iter().map(|item| work(*item)).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || part.iter().map(|item| work(*item)).collect::<Vec<R>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(results) => results,
+                // A panic in `work` is a bug; carry it to the caller as if it had happened here.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
     })
 }
 
@@ -374,6 +464,7 @@ fn prepare(
             .map(normalize::identifier),
         identifiers: identifiers(event),
         attributes: attributes(event),
+        fields: field_bits(event),
         body: body.into_bytes(),
         leaf,
     })
@@ -411,6 +502,77 @@ pub fn identifiers(event: &Event) -> Vec<(IdRole, String)> {
     out
 }
 
+/// The standard EPCIS event fields an `EXISTS_` query can ask about, in bit order: bit `i` of
+/// [`field_bits`] is set when field `STANDARD_FIELDS[i]` is present. Append only: the bits are
+/// stored.
+pub const STANDARD_FIELDS: [&str; 23] = [
+    "eventID",
+    "certificationInfo",
+    "errorDeclaration",
+    "parentID",
+    "epcList",
+    "childEPCs",
+    "inputEPCList",
+    "outputEPCList",
+    "quantityList",
+    "childQuantityList",
+    "inputQuantityList",
+    "outputQuantityList",
+    "transformationID",
+    "bizStep",
+    "disposition",
+    "persistentDisposition",
+    "readPoint",
+    "bizLocation",
+    "bizTransactionList",
+    "sourceList",
+    "destinationList",
+    "sensorElementList",
+    "ilmd",
+];
+
+/// The bit of a standard field, for `EXISTS_` queries.
+pub fn field_bit(name: &str) -> Option<u32> {
+    STANDARD_FIELDS
+        .iter()
+        .position(|field| *field == name)
+        .map(|position| 1 << position)
+}
+
+/// Which standard fields an event has, as bits (see [`STANDARD_FIELDS`]).
+pub fn field_bits(event: &Event) -> u32 {
+    let present = [
+        event.event_id.is_some(),
+        event.certification_info.is_some(),
+        event.error_declaration.is_some(),
+        event.parent_id.is_some(),
+        event.epc_list.is_some(),
+        event.child_epcs.is_some(),
+        event.input_epc_list.is_some(),
+        event.output_epc_list.is_some(),
+        event.quantity_list.is_some(),
+        event.child_quantity_list.is_some(),
+        event.input_quantity_list.is_some(),
+        event.output_quantity_list.is_some(),
+        event.transformation_id.is_some(),
+        event.biz_step.is_some(),
+        event.disposition.is_some(),
+        event.persistent_disposition.is_some(),
+        event.read_point.is_some(),
+        event.biz_location.is_some(),
+        event.biz_transaction_list.is_some(),
+        event.source_list.is_some(),
+        event.destination_list.is_some(),
+        event.sensor_element_list.is_some(),
+        event.ilmd.is_some(),
+    ];
+    present
+        .iter()
+        .enumerate()
+        .filter(|(_, is_present)| **is_present)
+        .fold(0, |bits, (position, _)| bits | (1 << position))
+}
+
 /// The full name of an extension: namespace IRI and local name (for XML, whose namespaces do
 /// not end in a separator, joined with `#`), or the name as written.
 fn full_name(extension: &Extension) -> String {
@@ -424,7 +586,8 @@ fn full_name(extension: &Extension) -> String {
 }
 
 /// The searchable (name, value) pairs: business transactions, sources and destinations by
-/// type, ILMD fields, and `has` for each field present (`EXISTS_`).
+/// type, ILMD fields, and `has` for each extension field present (`EXISTS_`; standard fields
+/// are bits, see [`field_bits`]).
 fn attributes(event: &Event) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for transaction in event.biz_transaction_list.iter().flatten() {
@@ -460,39 +623,6 @@ fn attributes(event: &Event) -> Vec<(String, String)> {
                 ilmd_attribute(&full_name(field)),
                 literal.text().trim().to_owned(),
             ));
-        }
-    }
-    let present = [
-        ("eventID", event.event_id.is_some()),
-        ("certificationInfo", event.certification_info.is_some()),
-        ("errorDeclaration", event.error_declaration.is_some()),
-        ("parentID", event.parent_id.is_some()),
-        ("epcList", event.epc_list.is_some()),
-        ("childEPCs", event.child_epcs.is_some()),
-        ("inputEPCList", event.input_epc_list.is_some()),
-        ("outputEPCList", event.output_epc_list.is_some()),
-        ("quantityList", event.quantity_list.is_some()),
-        ("childQuantityList", event.child_quantity_list.is_some()),
-        ("inputQuantityList", event.input_quantity_list.is_some()),
-        ("outputQuantityList", event.output_quantity_list.is_some()),
-        ("transformationID", event.transformation_id.is_some()),
-        ("bizStep", event.biz_step.is_some()),
-        ("disposition", event.disposition.is_some()),
-        (
-            "persistentDisposition",
-            event.persistent_disposition.is_some(),
-        ),
-        ("readPoint", event.read_point.is_some()),
-        ("bizLocation", event.biz_location.is_some()),
-        ("bizTransactionList", event.biz_transaction_list.is_some()),
-        ("sourceList", event.source_list.is_some()),
-        ("destinationList", event.destination_list.is_some()),
-        ("sensorElementList", event.sensor_element_list.is_some()),
-        ("ilmd", event.ilmd.is_some()),
-    ];
-    for (name, is_present) in present {
-        if is_present {
-            out.push(("has".to_owned(), name.to_owned()));
         }
     }
     for extension in &event.extensions {
@@ -597,5 +727,47 @@ fn check_ownership(event: &Event, location: &str, captor: &Captor) -> Result<(),
         Ok(())
     } else {
         Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_belong_to_the_event_they_point_into() {
+        let locations: Vec<String> = (0..12)
+            .map(|i| format!("/epcisBody/eventList/{i}"))
+            .collect();
+        let owners = EventOwners::new(&locations);
+        assert_eq!(owners.owner("/epcisBody/eventList/1"), Some(1));
+        assert_eq!(owners.owner("/epcisBody/eventList/1/epcList/0"), Some(1));
+        assert_eq!(owners.owner("/epcisBody/eventList/10/action"), Some(10));
+        assert_eq!(owners.owner("/epcisBody/eventList/12/action"), None);
+        assert_eq!(owners.owner("/schemaVersion"), None);
+        assert_eq!(owners.owner(""), None);
+
+        let xml: Vec<String> = (1..=3)
+            .map(|i| format!("/EPCISDocument/EPCISBody/EventList/*[{i}]"))
+            .collect();
+        let owners = EventOwners::new(&xml);
+        assert_eq!(
+            owners.owner("/EPCISDocument/EPCISBody/EventList/*[2]/epcList[1]"),
+            Some(1)
+        );
+
+        // A lone event (POST /events) sits at the document's root.
+        let single = vec![String::new()];
+        let owners = EventOwners::new(&single);
+        assert_eq!(owners.owner("/eventTime"), Some(0));
+        assert_eq!(owners.owner(""), Some(0));
+    }
+
+    #[test]
+    fn parallel_map_keeps_order() {
+        let items: Vec<usize> = (0..1000).collect();
+        let doubled = parallel_map(&items, &|i| i * 2);
+        assert_eq!(doubled, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        assert!(parallel_map::<usize, usize>(&[], &|i| i).is_empty());
     }
 }

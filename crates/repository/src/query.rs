@@ -304,9 +304,12 @@ pub fn parse(
                     });
                 } else if let Some(field) = name.strip_prefix("EXISTS_") {
                     match value.trim() {
-                        "" | "true" => conditions.push(Condition::Attribute {
-                            name: "has".into(),
-                            values: vec![field.to_owned()],
+                        "" | "true" => conditions.push(match crate::capture::field_bit(field) {
+                            Some(bit) => Condition::FieldsPresent(bit),
+                            None => Condition::Attribute {
+                                name: "has".into(),
+                                values: vec![field.to_owned()],
+                            },
                         }),
                         // EPCIS 2.0: false (or absence) means no restriction.
                         "false" => {}
@@ -450,6 +453,12 @@ mod tests {
         assert_eq!(parsed.query.limit, 5);
         assert!(parsed.query.descending);
         assert_eq!(parsed.query.conditions.len(), 6);
+        assert!(
+            parsed
+                .query
+                .conditions
+                .contains(&Condition::FieldsPresent(1 << 2))
+        );
         assert!(parsed.query.conditions.contains(&Condition::ColumnIn(
             Column::BizStep,
             vec!["https://ref.gs1.org/cbv/BizStep-shipping".into()]

@@ -256,6 +256,12 @@ fn push_condition(builder: &mut QueryBuilder<Postgres>, condition: &Condition) {
             }
             builder.push("))");
         }
+        Condition::FieldsPresent(mask) => {
+            builder.push(" AND (e.fields & ");
+            builder.push_bind(i64::from(*mask));
+            builder.push(") = ");
+            builder.push_bind(i64::from(*mask));
+        }
         Condition::Attribute { name, values } => {
             builder.push(
                 " AND EXISTS (SELECT 1 FROM event_attributes a WHERE a.log_index = e.log_index AND a.name = ",
@@ -434,8 +440,12 @@ impl Store for PgStore {
         let mut next = to_u64(sequenced)?;
         let mut outcomes = Vec::with_capacity(events.len());
         let mut fresh: Vec<(i64, &NewEvent)> = Vec::with_capacity(events.len());
-        for event in &events {
+        let mut taken = Vec::new();
+        for (position, event) in events.iter().enumerate() {
             if let Some((index, event_hash)) = known.get(&event.event_id) {
+                if *event_hash != event.event_hash {
+                    taken.push(position);
+                }
                 outcomes.push(Appended::Existing {
                     index: *index,
                     event_hash: event_hash.clone(),
@@ -446,6 +456,10 @@ impl Store for PgStore {
                 fresh.push((to_i64(next)?, event));
                 next += 1;
             }
+        }
+        if !taken.is_empty() {
+            // Dropping the transaction rolls it back.
+            return Err(StoreError::EventIdsTaken(taken));
         }
 
         if !fresh.is_empty() {
@@ -846,6 +860,7 @@ async fn insert_events(
     let mut read_point: Vec<Option<&str>> = Vec::with_capacity(n);
     let mut biz_location: Vec<Option<&str>> = Vec::with_capacity(n);
     let mut body: Vec<&[u8]> = Vec::with_capacity(n);
+    let mut fields: Vec<i64> = Vec::with_capacity(n);
     let mut id_index = Vec::new();
     let mut id_role: Vec<&str> = Vec::new();
     let mut id_value: Vec<&str> = Vec::new();
@@ -868,6 +883,7 @@ async fn insert_events(
         read_point.push(event.read_point.as_deref());
         biz_location.push(event.biz_location.as_deref());
         body.push(&event.body);
+        fields.push(i64::from(event.fields));
         for (role, value) in &event.identifiers {
             id_index.push(i);
             id_role.push(role.as_str());
@@ -893,10 +909,11 @@ async fn insert_events(
 
     sqlx::query(
         "INSERT INTO events (log_index, event_id, event_hash, org_id, shared, event_type, \
-         event_time, record_time, action, biz_step, disposition, read_point, biz_location, body) \
+         event_time, record_time, action, biz_step, disposition, read_point, biz_location, body, \
+         fields) \
          SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::boolean[], \
          $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::text[], \
-         $12::text[], $13::text[], $14::bytea[])",
+         $12::text[], $13::text[], $14::bytea[], $15::bigint[])",
     )
     .bind(&index)
     .bind(&event_id)
@@ -912,6 +929,7 @@ async fn insert_events(
     .bind(&read_point)
     .bind(&biz_location)
     .bind(&body)
+    .bind(&fields)
     .execute(&mut **tx)
     .await
     .map_err(db)?;

@@ -30,7 +30,8 @@ macro_rules! conformance_tests {
             integration_is_compare_and_swap,
             checkpoints_are_compare_and_swap,
             large_batches_stay_contiguous,
-            unknown_organisations_store_nothing,
+                        unknown_organisations_store_nothing,
+            reused_event_ids_store_nothing,
         );
     };
     (@each $make:path, $($check:ident),* $(,)?) => {
@@ -107,8 +108,10 @@ pub fn sample_event(i: u64, org_id: i64) -> NewEvent {
                 format!("urn:po:{}", i % 5),
             ),
             ("ilmd:lotNumber".into(), format!("LOT{}", i % 3)),
-            ("has".into(), "readPoint".into()),
+            ("has".into(), "example:note".into()),
         ],
+        // Bit 0 on every event, bit 1 on every third.
+        fields: 1 | if i.is_multiple_of(3) { 2 } else { 0 },
         body: format!("{{\"type\":\"ObjectEvent\",\"n\":{i}}}").into_bytes(),
         leaf: format!("leaf {i}\n").into_bytes(),
     }
@@ -377,12 +380,15 @@ pub async fn queries_filter_order_and_page<S: Store>(store: S) {
     assert_eq!(
         run(vec![Condition::Attribute {
             name: "has".into(),
-            values: vec!["readPoint".into()]
+            values: vec!["example:note".into()]
         }])
         .await
         .len(),
         12
     );
+    assert_eq!(run(vec![Condition::FieldsPresent(1)]).await.len(), 12);
+    assert_eq!(run(vec![Condition::FieldsPresent(3)]).await, [0, 3, 6, 9]);
+    assert!(run(vec![Condition::FieldsPresent(4)]).await.is_empty());
 
     // Order, direction and paging: pages of 5 by event time descending cover everything once.
     let mut query = EventQuery::all(Visibility::All, 5);
@@ -634,4 +640,38 @@ pub async fn unknown_organisations_store_nothing<S: Store>(store: S) {
             .is_none()
     );
     assert!(store.leaves(0, 1).await.unwrap().is_empty());
+}
+
+pub async fn reused_event_ids_store_nothing<S: Store>(store: S) {
+    let a = org(&store, "org-a", Role::Member, None).await;
+    store.append_events(vec![sample_event(0, a)]).await.unwrap();
+    let different = |i: u64, id_of: u64| NewEvent {
+        event_id: sample_event(id_of, a).event_id,
+        ..sample_event(i, a)
+    };
+    // Against a stored event, and within one batch: the whole batch is refused, and the
+    // positions named are the reusing events.
+    for (batch, positions) in [
+        (vec![sample_event(1, a), different(2, 0)], vec![1]),
+        (
+            vec![sample_event(3, a), different(4, 3), sample_event(0, a)],
+            vec![1],
+        ),
+    ] {
+        let refused = store.append_events(batch).await;
+        assert!(
+            matches!(&refused, Err(StoreError::EventIdsTaken(p)) if *p == positions),
+            "{refused:?}"
+        );
+        assert_eq!(store.log_state().await.unwrap().sequenced, 1);
+        for i in [1, 3] {
+            assert!(
+                store
+                    .event(&sample_event(i, a).event_id)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+        }
+    }
 }

@@ -38,6 +38,10 @@ pub enum StoreError {
     /// value is taken.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Events of a batch reuse the event IDs of different events, stored before or earlier in
+    /// the same batch: their positions in the batch. Nothing of the batch was stored.
+    #[error("event IDs already used by different events (batch positions {0:?})")]
+    EventIdsTaken(Vec<usize>),
     /// Stored data cannot be read back as the type it should be.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
@@ -100,9 +104,11 @@ pub trait Store: Clone + Send + Sync + 'static {
     // --- Events ------------------------------------------------------------------------------
 
     /// Sequences events: in one durable transaction, gives each new event the next log index and
-    /// stores its row, identifiers, attributes and leaf. Returns one outcome per input, in order.
-    /// If any event names an organisation that does not exist, the whole batch fails and
-    /// nothing is stored.
+    /// stores its row, identifiers, attributes and leaf. Returns one outcome per input, in order:
+    /// an event whose ID is stored with the same event hash is a resend and is not stored again.
+    /// The whole batch fails and nothing is stored if any event reuses the ID of a different
+    /// event ([`StoreError::EventIdsTaken`]), or names an organisation that does not exist.
+    /// Both checks happen inside the transaction, so concurrent batches cannot race past them.
     fn append_events(
         &self,
         events: Vec<NewEvent>,

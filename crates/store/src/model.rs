@@ -171,8 +171,11 @@ pub struct NewEvent {
     /// identifier are equal.
     pub identifiers: Vec<(IdRole, String)>,
     /// Other searchable (name, value) pairs: business transactions, sources, destinations,
-    /// ILMD fields, and `("has", field)` for each top-level field present.
+    /// ILMD fields, and `("has", name)` for each extension field present.
     pub attributes: Vec<(String, String)>,
+    /// Which standard fields the event has, one bit each (the service layer assigns the bits),
+    /// for `EXISTS_` queries without a row per field.
+    pub fields: u32,
     /// The exact event bytes stored and served (JSON).
     pub body: Vec<u8>,
     /// The log leaf that commits to this event.

@@ -50,6 +50,9 @@ pub enum Condition {
         /// Value prefixes.
         prefixes: Vec<String>,
     },
+    /// The event has every standard field whose bit is set in the mask (see
+    /// [`crate::NewEvent::fields`]).
+    FieldsPresent(u32),
     /// An attribute with this name has one of the values: business transactions, sources,
     /// destinations, ILMD fields.
     Attribute {
