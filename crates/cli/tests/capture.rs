@@ -146,6 +146,69 @@ fn capture_query_page_prove_and_audit(extra: &[&str]) {
     assert_eq!(ids, expected);
     assert_eq!(document["type"], "EPCISQueryDocument");
 
+    // The same answer in XML, by content negotiation: read back with the XML binding, every
+    // event has the hash the log committed to.
+    let answer = |accept: &str, path: &str| {
+        let response = http
+            .get(server.url(path))
+            .bearer_auth(&coop)
+            .header("Accept", accept)
+            .send()
+            .expect("get");
+        let status = response.status().as_u16();
+        let media = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        (status, media, response.text().expect("body"))
+    };
+    for accept in [
+        "application/xml",
+        "text/xml",
+        "application/json;q=0.5, application/xml",
+    ] {
+        let (status, media, xml) = answer(accept, "/epcis/events");
+        assert_eq!(
+            (status, media.as_str()),
+            (200, "application/xml"),
+            "{accept}: {xml}"
+        );
+        let parsed = epcis::parse_xml(&xml).expect("the XML answer reads");
+        assert!(parsed.validate().is_empty(), "{:?}", parsed.validate());
+        assert_eq!(
+            parsed.hashes(epcis::HashOptions::default()),
+            expected,
+            "{accept}"
+        );
+    }
+    let (status, media, xml) = answer(
+        "application/xml",
+        &format!("/epcis/events/{}", urlencode(&ids[0])),
+    );
+    assert_eq!((status, media.as_str()), (200, "application/xml"));
+    let parsed = epcis::parse_xml(&xml).expect("the XML event reads");
+    assert_eq!(parsed.hashes(epcis::HashOptions::default()), expected[..1]);
+    for accept in [
+        "application/ld+json",
+        "*/*",
+        "application/xml;q=0.4, application/*",
+    ] {
+        let (status, media, _) = answer(accept, "/epcis/events");
+        assert_eq!(
+            (status, media.as_str()),
+            (200, "application/ld+json"),
+            "{accept}"
+        );
+    }
+    let (status, media, problem) = answer("text/html", "/epcis/events");
+    assert_eq!(
+        (status, media.as_str()),
+        (406, "application/problem+json"),
+        "{problem}"
+    );
+
     // The URN and the Digital Link of one lot are one identifier.
     for id in [
         "urn:epc:class:lgtin:6901234.012345.TEA2404A",

@@ -40,25 +40,108 @@ fn json_response(status: StatusCode, content_type: &'static str, body: Vec<u8>) 
     response
 }
 
-/// Refuses requests that ask only for representations this server does not produce.
-fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
-        return Ok(());
-    };
-    let acceptable = accept.split(',').any(|item| {
-        let media = item.split(';').next().unwrap_or("").trim();
-        matches!(
-            media,
-            "*/*" | "application/*" | "application/json" | "application/ld+json" | ""
-        )
-    });
-    if acceptable {
-        Ok(())
-    } else {
-        Err(ApiError::not_acceptable(
-            "this server answers in JSON-LD (application/ld+json or application/json)",
-        ))
+/// The two representations of events (REST binding §12.3: JSON-LD and XML by content
+/// negotiation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Representation {
+    /// The stored JSON-LD bytes, which the log's leaves commit to.
+    JsonLd,
+    /// The EPCIS 2.0 XML binding, written from the stored events.
+    Xml,
+}
+
+impl Representation {
+    fn media_types(self) -> [&'static str; 2] {
+        match self {
+            Representation::JsonLd => ["application/ld+json", "application/json"],
+            Representation::Xml => ["application/xml", "text/xml"],
+        }
     }
+
+    /// The quality the `Accept` header gives this representation: that of the most specific
+    /// media range matching one of its media types (RFC 9110 §12.5.1).
+    fn quality(self, accept: &str) -> f32 {
+        let mut best: Option<(u8, f32)> = None;
+        for item in accept.split(',') {
+            let mut parts = item.split(';');
+            let range = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let specificity = self.media_types().iter().find_map(|media| {
+                let top = media.split('/').next().unwrap_or("");
+                if range == *media {
+                    Some(2)
+                } else if range == format!("{top}/*") {
+                    Some(1)
+                } else if range == "*/*" {
+                    Some(0)
+                } else {
+                    None
+                }
+            });
+            if let Some(specificity) = specificity
+                && best.is_none_or(|(s, b)| specificity > s || (specificity == s && q > b))
+            {
+                best = Some((specificity, q));
+            }
+        }
+        best.map_or(0.0, |(_, q)| q)
+    }
+}
+
+/// Picks the representation the `Accept` header prefers; JSON-LD when there is none or on a
+/// tie. 406 when it accepts neither.
+fn negotiate(headers: &HeaderMap) -> Result<Representation, ApiError> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Ok(Representation::JsonLd);
+    };
+    if accept.trim().is_empty() {
+        return Ok(Representation::JsonLd);
+    }
+    let json = Representation::JsonLd.quality(accept);
+    let xml = Representation::Xml.quality(accept);
+    if json <= 0.0 && xml <= 0.0 {
+        return Err(ApiError::not_acceptable(
+            "events are available as JSON-LD (application/ld+json, application/json) or XML (application/xml, text/xml)",
+        ));
+    }
+    Ok(if xml > json {
+        Representation::Xml
+    } else {
+        Representation::JsonLd
+    })
+}
+
+/// An EPCISQueryDocument in XML holding stored events. Stored events are standalone JSON-LD
+/// written by Retu, so they parse; one that did not would be damage `retu audit` reports, and is
+/// left out here rather than failing the whole answer.
+fn xml_query_document(events: &[store::StoredEvent]) -> Response {
+    let documents = events.iter().filter_map(|event| {
+        let text = std::str::from_utf8(&event.body).ok()?;
+        epcis::parse_json(text).ok().map(|parsed| parsed.document)
+    });
+    let out = epcis::write_xml::query_document_xml(
+        documents,
+        &micros_text(now_micros()),
+        "SimpleEventQuery",
+        None,
+    );
+    let mut response = json_response(StatusCode::OK, "application/xml", out.xml.into_bytes());
+    // The JSON-LD form is the one the log commits to; an event whose XML form cannot keep its
+    // event hash (a named limitation of the XML writer) is still written, with its namespaces
+    // right, and the answer says so.
+    if let Some(first) = out.limitations.first()
+        && let Ok(value) = HeaderValue::from_str(&format!(
+            "{} event(s) differ in event hash when read from XML: {}",
+            out.limitations.len(),
+            first.reason
+        ))
+    {
+        response.headers_mut().insert("Retu-XML-Limitation", value);
+    }
+    response
 }
 
 fn problems(list: Vec<capture::Problem>) -> Vec<FieldProblem> {
@@ -364,16 +447,8 @@ fn query_pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
         .collect()
 }
 
-/// Runs a SimpleEventQuery and answers an EPCISQueryDocument, with a `Link` to the next page.
-async fn run_query<S: Store>(
-    state: &AppState<S>,
-    visibility: Visibility,
-    params: Vec<(String, String)>,
-    path: &str,
-) -> Result<Response, ApiError> {
-    let paged = query::parse(&params, visibility)
-        .map_err(|e| ApiError::query_parameter(&e.parameter, e.message))?;
-    let events = state.ledger.store().query_events(&paged.query).await?;
+/// An EPCISQueryDocument in JSON-LD: the stored event bytes, unchanged, in its event list.
+fn json_query_document(events: &[store::StoredEvent]) -> Response {
     let mut body =
         String::with_capacity(events.iter().map(|e| e.body.len() + 1).sum::<usize>() + 400);
     body.push_str(&format!(
@@ -387,7 +462,24 @@ async fn run_query<S: Store>(
         body.push_str(&String::from_utf8_lossy(&event.body));
     }
     body.push_str("]}}}}");
-    let mut response = json_response(StatusCode::OK, "application/ld+json", body.into_bytes());
+    json_response(StatusCode::OK, "application/ld+json", body.into_bytes())
+}
+
+/// Runs a SimpleEventQuery and answers an EPCISQueryDocument, with a `Link` to the next page.
+async fn run_query<S: Store>(
+    state: &AppState<S>,
+    visibility: Visibility,
+    params: Vec<(String, String)>,
+    path: &str,
+    representation: Representation,
+) -> Result<Response, ApiError> {
+    let paged = query::parse(&params, visibility)
+        .map_err(|e| ApiError::query_parameter(&e.parameter, e.message))?;
+    let events = state.ledger.store().query_events(&paged.query).await?;
+    let mut response = match representation {
+        Representation::JsonLd => json_query_document(&events),
+        Representation::Xml => xml_query_document(&events),
+    };
     if let Some(last) = events.last()
         && paged.more_possible(events.len())
     {
@@ -422,9 +514,16 @@ pub(crate) async fn query_events<S: Store>(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    require_json(&headers)?;
+    let representation = negotiate(&headers)?;
     let params = query_pairs(raw.as_deref())?;
-    run_query(&state, caller.visibility(), params, "/epcis/events").await
+    run_query(
+        &state,
+        caller.visibility(),
+        params,
+        "/epcis/events",
+        representation,
+    )
+    .await
 }
 
 /// `GET /epcis/epcs/{epc}/events`: the events of one identifier (URN or Digital Link).
@@ -435,7 +534,7 @@ pub(crate) async fn epc_events<S: Store>(
     Path(epc): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    require_json(&headers)?;
+    let representation = negotiate(&headers)?;
     let mut params = query_pairs(raw.as_deref())?;
     params.push(("MATCH_anyEPC".into(), epc.clone()));
     run_query(
@@ -443,6 +542,7 @@ pub(crate) async fn epc_events<S: Store>(
         caller.visibility(),
         params,
         &format!("/epcis/epcs/{}/events", percent_encode(&epc)),
+        representation,
     )
     .await
 }
@@ -454,7 +554,7 @@ pub(crate) async fn event<S: Store>(
     headers: HeaderMap,
     Path(event_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    require_json(&headers)?;
+    let representation = negotiate(&headers)?;
     let store = state.ledger.store();
     let event = store
         .event(&event_id)
@@ -464,11 +564,14 @@ pub(crate) async fn event<S: Store>(
     if !caller.can_read(event.org_id, event.shared, owner_county.as_deref()) {
         return Err(ApiError::not_found(format!("no event {event_id}")));
     }
-    Ok(json_response(
-        StatusCode::OK,
-        "application/ld+json",
-        event.body,
-    ))
+    Ok(match representation {
+        // The exact bytes the log's leaf commits to (their SHA-256 is in the leaf), so that a
+        // verifier can check what it was served.
+        Representation::JsonLd => json_response(StatusCode::OK, "application/ld+json", event.body),
+        // The XML binding has no standalone event; the standard answer is a query document
+        // holding it.
+        Representation::Xml => xml_query_document(std::slice::from_ref(&event)),
+    })
 }
 
 fn collection(members: Vec<String>) -> Response {
@@ -552,4 +655,45 @@ pub(crate) async fn biz_locations<S: Store>(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     vocabulary(&state, &caller, Vocabulary::BizLocations).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pick(accept: &str) -> Option<Representation> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_str(accept).expect("header"),
+        );
+        negotiate(&headers).ok()
+    }
+
+    #[test]
+    fn accept_header_picks_the_representation() {
+        use Representation::{JsonLd, Xml};
+        assert_eq!(negotiate(&HeaderMap::new()).ok(), Some(JsonLd));
+        for (accept, expected) in [
+            ("", Some(JsonLd)),
+            ("*/*", Some(JsonLd)),
+            ("application/json", Some(JsonLd)),
+            ("application/ld+json;q=0.9", Some(JsonLd)),
+            ("application/xml", Some(Xml)),
+            ("TEXT/XML", Some(Xml)),
+            ("text/*", Some(Xml)),
+            ("application/json;q=0.5, application/xml", Some(Xml)),
+            ("application/xml;q=0.5, application/json", Some(JsonLd)),
+            // The most specific range decides: JSON is refused outright here.
+            (
+                "application/json;q=0, application/ld+json;q=0, */*",
+                Some(Xml),
+            ),
+            ("application/xml, application/json", Some(JsonLd)),
+            ("text/html", None),
+            ("application/xml;q=0, application/json;q=0", None),
+        ] {
+            assert_eq!(pick(accept), expected, "{accept}");
+        }
+    }
 }
