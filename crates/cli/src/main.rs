@@ -62,6 +62,9 @@ enum Command {
     Hash(epcis_cmd::HashArgs),
     /// Check EPCIS documents; print each problem as `FILE: /pointer: message`.
     Validate(epcis_cmd::ValidateArgs),
+    /// Print the OpenAPI description of the HTTP API (what `/openapi.json` serves and
+    /// `docs/openapi.json` holds).
+    Openapi,
     /// Verify a .tlog-proof offline against a trust policy (log key, witness keys, quorum).
     Verify {
         /// The C2SP tlog-policy file to trust.
@@ -174,6 +177,7 @@ fn run(command: Command) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match command {
         Command::Hash(args) => epcis_cmd::hash(&args, &mut out)?,
+        Command::Openapi => out.write_all(web::openapi::document().as_bytes())?,
         Command::Validate(args) => epcis_cmd::validate(&args, &mut out)?,
         Command::Serve(args) => {
             tracing_subscriber::fmt()

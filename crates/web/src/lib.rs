@@ -12,6 +12,7 @@ pub mod auth;
 mod epcis_api;
 mod limit;
 mod log_api;
+pub mod openapi;
 pub mod problem;
 
 pub use limit::RateLimit;
@@ -68,11 +69,27 @@ impl<S> Clone for AppState<S> {
     }
 }
 
+async fn openapi_json() -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        openapi::document(),
+    )
+        .into_response()
+}
+
+/// A path the API does not have: a problem like every other error, so that clients (and the
+/// test that every documented operation is routed) can tell it from a missing resource.
+async fn no_such_endpoint(uri: axum::http::Uri) -> problem::ApiError {
+    problem::ApiError::no_such_endpoint(uri.path())
+}
+
 /// The whole API.
 pub fn router<S: Store>(state: AppState<S>) -> Router {
     let config = state.config.clone();
     let router = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
+        .route("/openapi.json", get(openapi_json))
         .route("/log/checkpoint", get(log_api::checkpoint::<S>))
         .route("/log/key", get(log_api::key::<S>))
         .route("/log/tile/{*rest}", get(log_api::tile::<S>))
@@ -90,6 +107,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/epcis/dispositions", get(epcis_api::dispositions::<S>))
         .route("/epcis/readPoints", get(epcis_api::read_points::<S>))
         .route("/epcis/bizLocations", get(epcis_api::biz_locations::<S>))
+        .fallback(no_such_endpoint)
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -119,6 +119,16 @@ impl ApiError {
         )
     }
 
+    /// 404 for a path the API does not have (as opposed to a resource it does not hold).
+    pub fn no_such_endpoint(path: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "https://retu.example/problems/no-such-endpoint",
+            "No such endpoint",
+            format!("{path} is not part of this API; /openapi.json lists what is"),
+        )
+    }
+
     /// 409: the resource exists with different content.
     pub fn conflict(detail: impl Into<String>) -> Self {
         Self::new(

@@ -1,0 +1,522 @@
+//! The OpenAPI 3.1 description of Retu's HTTP API, served at `/openapi.json` and committed as
+//! `docs/openapi.json`. It is written here, next to the router, rather than generated from
+//! annotations: the API is small, and the EPCIS parts follow the GS1 REST binding's own
+//! description (`openapi.yaml` of EPCIS 2.0), whose names it keeps. Tests check that the served
+//! document is the committed one and that every operation it lists is routed.
+
+use serde_json::{Map, Value, json};
+
+/// A parameter of an operation.
+#[derive(Clone, Copy)]
+struct Param {
+    name: &'static str,
+    location: &'static str,
+    required: bool,
+    description: &'static str,
+}
+
+const fn path(name: &'static str, description: &'static str) -> Param {
+    Param {
+        name,
+        location: "path",
+        required: true,
+        description,
+    }
+}
+
+const fn query(name: &'static str, description: &'static str) -> Param {
+    Param {
+        name,
+        location: "query",
+        required: false,
+        description,
+    }
+}
+
+const fn header(name: &'static str, description: &'static str) -> Param {
+    Param {
+        name,
+        location: "header",
+        required: false,
+        description,
+    }
+}
+
+/// One operation: a method on a path.
+struct Operation {
+    method: &'static str,
+    path: &'static str,
+    id: &'static str,
+    tag: &'static str,
+    summary: &'static str,
+    /// Whether a bearer token is needed (some public operations answer more with one).
+    token: Token,
+    params: &'static [Param],
+    /// Media types of the request body, if it has one.
+    request: &'static [&'static str],
+    /// Status, description and media types of the answers other than problems.
+    answers: &'static [(&'static str, &'static str, &'static [&'static str])],
+    /// Statuses answered with a problem document.
+    problems: &'static [&'static str],
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Token {
+    None,
+    Optional,
+    Required,
+}
+
+const EVENT_MEDIA: &[&str] = &["application/ld+json", "application/json", "application/xml"];
+const QUERY_MEDIA: &[&str] = &["application/ld+json", "application/xml"];
+
+const SIMPLE_EVENT_QUERY: &[Param] = &[
+    query(
+        "eventType",
+        "ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, AssociationEvent or an extension type; repeat or separate with | for several",
+    ),
+    query("GE_eventTime", "events at or after this RFC 3339 time"),
+    query("LT_eventTime", "events before this RFC 3339 time"),
+    query("GE_recordTime", "events recorded at or after this time"),
+    query("LT_recordTime", "events recorded before this time"),
+    query("EQ_action", "ADD, OBSERVE or DELETE"),
+    query(
+        "EQ_bizStep",
+        "CBV business steps (bare word, URN or Web URI)",
+    ),
+    query("EQ_disposition", "CBV dispositions"),
+    query(
+        "EQ_readPoint",
+        "read point identifiers (URN or Digital Link)",
+    ),
+    query("EQ_bizLocation", "business location identifiers"),
+    query(
+        "MATCH_epc",
+        "EPCs in epcList or childEPCs; URN and Digital Link forms are the same identifier; values separated by |",
+    ),
+    query("MATCH_parentID", "parent identifiers"),
+    query("MATCH_inputEPC", "transformation inputs"),
+    query("MATCH_outputEPC", "transformation outputs"),
+    query("MATCH_anyEPC", "any instance identifier of the event"),
+    query(
+        "MATCH_epcClass",
+        "classes in quantityList or childQuantityList",
+    ),
+    query("MATCH_anyEPCClass", "any class identifier of the event"),
+    query("EQ_eventID", "event IDs"),
+    query(
+        "EXISTS_errorDeclaration",
+        "events with an error declaration; EXISTS_<field> works for every standard field and extension name",
+    ),
+    query(
+        "EQ_ILMD_cbvmda:lotNumber",
+        "events whose instance/lot master data has this lot number; EQ_ILMD_<name> and EQ_INNER_ILMD_<name> work for any ILMD field",
+    ),
+    query(
+        "orderBy",
+        "eventTime or recordTime (default: the log's order)",
+    ),
+    query("orderDirection", "ASC or DESC"),
+    query("eventCountLimit", "at most this many events in all"),
+    query(
+        "perPage",
+        "events per page (default 30, at most 1000); the Link header names the next page",
+    ),
+    query(
+        "nextPageToken",
+        "the token from the previous page's Link header",
+    ),
+];
+
+const CAPTURE_HEADERS: &[Param] = &[
+    header(
+        "GS1-Capture-Error-Behaviour",
+        "rollback (default: store nothing if any event is invalid) or proceed (store the valid events)",
+    ),
+    header(
+        "Retu-Shared",
+        "true to make the captured events readable by everyone (default false: the organisation, its county office and the admin)",
+    ),
+];
+
+const OPERATIONS: &[Operation] = &[
+    Operation {
+        method: "get",
+        path: "/healthz",
+        id: "health",
+        tag: "Service",
+        summary: "Whether the server is up",
+        token: Token::None,
+        params: &[],
+        request: &[],
+        answers: &[("200", "ok", &["text/plain"])],
+        problems: &[],
+    },
+    Operation {
+        method: "get",
+        path: "/openapi.json",
+        id: "openapi",
+        tag: "Service",
+        summary: "This document",
+        token: Token::None,
+        params: &[],
+        request: &[],
+        answers: &[("200", "The OpenAPI description", &["application/json"])],
+        problems: &[],
+    },
+    Operation {
+        method: "get",
+        path: "/log/checkpoint",
+        id: "logCheckpoint",
+        tag: "Transparency log",
+        summary: "The newest signed checkpoint (C2SP signed note, with witness cosignatures)",
+        token: Token::None,
+        params: &[],
+        request: &[],
+        answers: &[("200", "The checkpoint", &["text/plain"])],
+        problems: &["503"],
+    },
+    Operation {
+        method: "get",
+        path: "/log/key",
+        id: "logKey",
+        tag: "Transparency log",
+        summary: "The log's verifier key (vkey)",
+        token: Token::None,
+        params: &[],
+        request: &[],
+        answers: &[("200", "The verifier key", &["text/plain"])],
+        problems: &[],
+    },
+    Operation {
+        method: "get",
+        path: "/log/tile/{tile}",
+        id: "logTile",
+        tag: "Transparency log",
+        summary: "A Merkle tile or an entry bundle (C2SP tlog-tiles); full tiles are immutable",
+        token: Token::None,
+        params: &[path(
+            "tile",
+            "The tile path of C2SP tlog-tiles, over several segments: <L>/<N>[.p/<W>] for hash tiles, entries/<N>[.p/<W>] for entry bundles, N written in x-prefixed three-digit groups (e.g. 0/x001/234)",
+        )],
+        request: &[],
+        answers: &[("200", "The tile", &["application/octet-stream"])],
+        problems: &["400", "404"],
+    },
+    Operation {
+        method: "get",
+        path: "/log/proof",
+        id: "logProof",
+        tag: "Transparency log",
+        summary: "A c2sp.org/tlog-proof@v1 that an event is in the log, against the newest checkpoint",
+        token: Token::Optional,
+        params: &[Param {
+            name: "event",
+            location: "query",
+            required: true,
+            description: "The event ID",
+        }],
+        request: &[],
+        answers: &[("200", "The proof", &["text/plain"])],
+        problems: &["400", "404", "503"],
+    },
+    Operation {
+        method: "post",
+        path: "/epcis/capture",
+        id: "capture",
+        tag: "Capture",
+        summary: "Capture an EPCISDocument (JSON-LD or XML); every event becomes a log entry",
+        token: Token::Required,
+        params: CAPTURE_HEADERS,
+        request: EVENT_MEDIA,
+        answers: &[(
+            "202",
+            "Accepted and finished: Location names the capture job, whose state is in the body",
+            &["application/json"],
+        )],
+        problems: &["400", "401", "403", "409", "413", "415", "429"],
+    },
+    Operation {
+        method: "get",
+        path: "/epcis/capture/{captureID}",
+        id: "captureJob",
+        tag: "Capture",
+        summary: "The state of a capture job (running, success, errors)",
+        token: Token::Required,
+        params: &[path(
+            "captureID",
+            "The job's ID, from the capture's Location header",
+        )],
+        request: &[],
+        answers: &[("200", "The capture job", &["application/json"])],
+        problems: &["401", "404"],
+    },
+    Operation {
+        method: "post",
+        path: "/epcis/events",
+        id: "captureEvent",
+        tag: "Capture",
+        summary: "Capture one event",
+        token: Token::Required,
+        params: &[CAPTURE_HEADERS[1]],
+        request: EVENT_MEDIA,
+        answers: &[
+            (
+                "201",
+                "Stored: Location names the event",
+                &["application/json"],
+            ),
+            (
+                "200",
+                "Already stored (a resend): nothing was added",
+                &["application/json"],
+            ),
+        ],
+        problems: &["400", "401", "403", "409", "413", "415", "429"],
+    },
+    Operation {
+        method: "get",
+        path: "/epcis/events",
+        id: "queryEvents",
+        tag: "Query",
+        summary: "SimpleEventQuery: the events the caller may see, as an EPCISQueryDocument",
+        token: Token::Optional,
+        params: SIMPLE_EVENT_QUERY,
+        request: &[],
+        answers: &[(
+            "200",
+            "An EPCISQueryDocument; Link names the next page",
+            QUERY_MEDIA,
+        )],
+        problems: &["400", "401", "406", "429"],
+    },
+    Operation {
+        method: "get",
+        path: "/epcis/events/{eventID}",
+        id: "event",
+        tag: "Query",
+        summary: "One event: in JSON-LD the exact stored bytes the log commits to, in XML a query document holding it",
+        token: Token::Optional,
+        params: &[path("eventID", "The event ID (percent-encoded)")],
+        request: &[],
+        answers: &[("200", "The event", QUERY_MEDIA)],
+        problems: &["401", "404", "406"],
+    },
+    Operation {
+        method: "get",
+        path: "/epcis/epcs/{epc}/events",
+        id: "epcEvents",
+        tag: "Query",
+        summary: "The events of one identifier (EPC URN or Digital Link), with the query parameters of /epcis/events",
+        token: Token::Optional,
+        params: &[path("epc", "The identifier (percent-encoded)")],
+        request: &[],
+        answers: &[("200", "An EPCISQueryDocument", QUERY_MEDIA)],
+        problems: &["400", "401", "406"],
+    },
+    Operation {
+        method: "get",
+        path: "/epcis/eventTypes",
+        id: "eventTypes",
+        tag: "Discovery",
+        summary: "The event types: the five of EPCIS and any other stored",
+        token: Token::Optional,
+        params: &[],
+        request: &[],
+        answers: &[("200", "A collection", &["application/ld+json"])],
+        problems: &["401"],
+    },
+    Operation {
+        method: "get",
+        path: "/epcis/bizSteps",
+        id: "bizSteps",
+        tag: "Discovery",
+        summary: "The business steps of the events the caller may see",
+        token: Token::Optional,
+        params: &[],
+        request: &[],
+        answers: &[("200", "A collection", &["application/ld+json"])],
+        problems: &["401"],
+    },
+    Operation {
+        method: "get",
+        path: "/epcis/dispositions",
+        id: "dispositions",
+        tag: "Discovery",
+        summary: "The dispositions of the events the caller may see",
+        token: Token::Optional,
+        params: &[],
+        request: &[],
+        answers: &[("200", "A collection", &["application/ld+json"])],
+        problems: &["401"],
+    },
+    Operation {
+        method: "get",
+        path: "/epcis/readPoints",
+        id: "readPoints",
+        tag: "Discovery",
+        summary: "The read points of the events the caller may see",
+        token: Token::Optional,
+        params: &[],
+        request: &[],
+        answers: &[("200", "A collection", &["application/ld+json"])],
+        problems: &["401"],
+    },
+    Operation {
+        method: "get",
+        path: "/epcis/bizLocations",
+        id: "bizLocations",
+        tag: "Discovery",
+        summary: "The business locations of the events the caller may see",
+        token: Token::Optional,
+        params: &[],
+        request: &[],
+        answers: &[("200", "A collection", &["application/ld+json"])],
+        problems: &["401"],
+    },
+];
+
+fn problem_description(status: &str) -> &'static str {
+    match status {
+        "400" => "Invalid input: the problem's errors name each field at fault with a JSON pointer",
+        "401" => "The bearer token is unknown or revoked, or one is needed",
+        "403" => "The organisation does not own a location or identifier of the submission",
+        "404" => "No such resource, or not visible to the caller",
+        "406" => "None of the representations the Accept header allows is available",
+        "409" => "An event ID is already used by a different event",
+        "413" => "The body is larger than the server accepts",
+        "415" => "The body's media type is not JSON-LD, JSON or XML",
+        "429" => "The caller's rate limit is exhausted; Retry-After says when to come back",
+        "503" => "The log has not published a checkpoint yet",
+        _ => "A problem",
+    }
+}
+
+fn operation(op: &Operation) -> Value {
+    let mut result = Map::new();
+    result.insert("operationId".into(), json!(op.id));
+    result.insert("tags".into(), json!([op.tag]));
+    result.insert("summary".into(), json!(op.summary));
+    if !op.params.is_empty() {
+        let params: Vec<Value> = op
+            .params
+            .iter()
+            .map(|p| {
+                json!({
+                    "name": p.name,
+                    "in": p.location,
+                    "required": p.required,
+                    "description": p.description,
+                    "schema": { "type": "string" },
+                })
+            })
+            .collect();
+        result.insert("parameters".into(), Value::Array(params));
+    }
+    if !op.request.is_empty() {
+        let content: Map<String, Value> = op
+            .request
+            .iter()
+            .map(|media| ((*media).to_owned(), json!({})))
+            .collect();
+        result.insert(
+            "requestBody".into(),
+            json!({ "required": true, "content": content }),
+        );
+    }
+    let mut responses = Map::new();
+    for (status, description, media) in op.answers {
+        let content: Map<String, Value> =
+            media.iter().map(|m| ((*m).to_owned(), json!({}))).collect();
+        responses.insert(
+            (*status).to_owned(),
+            json!({ "description": description, "content": content }),
+        );
+    }
+    for status in op.problems {
+        responses.insert(
+            (*status).to_owned(),
+            json!({
+                "description": problem_description(status),
+                "content": { "application/problem+json": {
+                    "schema": { "$ref": "#/components/schemas/Problem" }
+                } },
+            }),
+        );
+    }
+    result.insert("responses".into(), Value::Object(responses));
+    match op.token {
+        Token::None => {
+            result.insert("security".into(), json!([]));
+        }
+        Token::Optional => {
+            result.insert("security".into(), json!([{}, { "bearer": [] }]));
+        }
+        Token::Required => {
+            result.insert("security".into(), json!([{ "bearer": [] }]));
+        }
+    }
+    Value::Object(result)
+}
+
+/// The document, as served and committed (pretty-printed, with a final newline).
+#[must_use]
+pub fn document() -> String {
+    let mut paths: Map<String, Value> = Map::new();
+    for op in OPERATIONS {
+        let entry = paths
+            .entry(op.path.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(methods) = entry {
+            methods.insert(op.method.to_owned(), operation(op));
+        }
+    }
+    let document = json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Retu (热土)",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "A county's verifiable farm-product traceability server: an EPCIS 2.0 repository (GS1 REST binding) whose every event is an entry of a C2SP transparency log. EPCIS operations keep the names of the GS1 EPCIS 2.0 OpenAPI description; errors are RFC 9457 problems whose type is the EPCIS exception.",
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from `retu token create` (the admin's is printed on first start)" },
+            },
+            "schemas": {
+                "Problem": {
+                    "type": "object",
+                    "properties": {
+                        "type": { "type": "string", "description": "The EPCIS exception (epcisException:ValidationException, …) or a URI" },
+                        "title": { "type": "string" },
+                        "status": { "type": "integer" },
+                                                "detail": { "type": "string" },
+                        "instance": { "type": "string", "description": "The request path" },
+                        "pointer": { "type": "string", "description": "The first field at fault" },
+                        "errors": {
+                            "type": "array",
+                            "description": "Each field at fault",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "pointer": { "type": "string", "description": "JSON pointer (or XML path) into the submitted document" },
+                                    "detail": { "type": "string" },
+                                },
+                            },
+                        },
+                    },
+                    "required": ["type", "title", "status"],
+                },
+            },
+        },
+    });
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Every operation as (method, path template), for the test that each is routed.
+#[must_use]
+pub fn operations() -> Vec<(&'static str, &'static str)> {
+    OPERATIONS.iter().map(|op| (op.method, op.path)).collect()
+}
