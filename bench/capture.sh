@@ -74,5 +74,8 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 elapsed=$(echo "$(now) - $start" | bc)
 peak=$(grep VmHWM "/proc/$server/status" | awk '{print $2}')
-printf '%s: %d events captured durably in %.2f s = %.0f events/s; server peak RSS %d MB\n' \
-    "$backend" "$total_events" "$elapsed" "$(echo "$total_events / $elapsed" | bc -l)" $((peak / 1024))
+# The server's own CPU time (user + system), to say how much of the machine a capture takes.
+cpu=$(awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$server/stat")
+printf '%s: %d events captured durably in %.2f s = %.0f events/s; server peak RSS %d MB; server CPU %.1f s (%.0f µs per event)\n' \
+    "$backend" "$total_events" "$elapsed" "$(echo "$total_events / $elapsed" | bc -l)" $((peak / 1024)) \
+    "$cpu" "$(echo "$cpu * 1000000 / $total_events" | bc -l)"
