@@ -1,7 +1,9 @@
 //! The log service, over any [`Store`]: Tessera's three phases.
 //!
 //! 1. **Sequencing** ([`Ledger::append`]): events get contiguous log indices in the same durable
-//!    transaction that stores them. Once `append` returns, they are on disk.
+//!    transaction that stores them. Once `append` returns, they are on disk. Appends that arrive
+//!    while a transaction is committing are grouped into the next one (group commit), so many
+//!    small captures share one fsync.
 //! 2. **Integration** ([`Ledger::integrate`]): the tree grows in batches; the tiles that change
 //!    are stored together with the new integrated size and tree edge, by compare-and-swap.
 //! 3. **Publishing** ([`Ledger::publish`]): a checkpoint over the integrated tree is signed with
@@ -31,7 +33,7 @@ use tlog::{
     TileCoord, TileHashSource, TileReader, TlogProof, VerifierKey, consistency_plan,
     inclusion_plan, integrate, leaf_hash, verify_consistency,
 };
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, mpsc, oneshot, watch};
 
 /// Why a log operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +68,100 @@ pub enum LedgerError {
     /// The witness configuration does not fit this log.
     #[error("witness configuration: {0}")]
     WitnessConfig(String),
+    /// The sequencer has stopped (the process is shutting down); the outcome of the append is
+    /// unknown to this caller.
+    #[error("the log's sequencer has stopped")]
+    SequencerStopped,
+}
+
+/// One caller's events waiting to be sequenced, and where to send the outcome.
+struct AppendRequest {
+    events: Vec<NewEvent>,
+    reply: oneshot::Sender<Result<Vec<Appended>>>,
+}
+
+/// Groups larger than this many events are not formed: a request that would pass it waits for
+/// the next transaction. (A single request of any size still goes alone.)
+const GROUP_EVENTS: usize = 20_000;
+
+/// The sequencer: one task that owns the store's append path. While one transaction commits,
+/// new requests queue; the next transaction takes all of them at once (group commit). Running it
+/// as its own task, rather than in whichever caller holds a lock, means a caller that goes away
+/// (a closed connection) cannot strand the others' events halfway.
+async fn sequence<S: Store>(store: S, mut requests: mpsc::Receiver<AppendRequest>) {
+    let mut waiting: Option<AppendRequest> = None;
+    loop {
+        let first = match waiting.take() {
+            Some(request) => request,
+            None => match requests.recv().await {
+                Some(request) => request,
+                None => return,
+            },
+        };
+        let mut group = vec![first];
+        let mut events: usize = group.iter().map(|r| r.events.len()).sum();
+        while let Ok(request) = requests.try_recv() {
+            if events + request.events.len() > GROUP_EVENTS {
+                waiting = Some(request);
+                break;
+            }
+            events += request.events.len();
+            group.push(request);
+        }
+        tracing::debug!(requests = group.len(), events, "sequencing a group");
+        commit_group(&store, group).await;
+    }
+}
+
+/// Commits a group in one transaction and gives each request its part of the outcome. If the
+/// group fails as a whole (an event ID reused, an unknown organisation), each request is
+/// committed on its own, so one caller's bad events cannot fail another's.
+async fn commit_group<S: Store>(store: &S, group: Vec<AppendRequest>) {
+    if group.len() > 1 {
+        let sizes: Vec<usize> = group.iter().map(|request| request.events.len()).collect();
+        let mut replies = Vec::with_capacity(group.len());
+        let mut combined = Vec::with_capacity(sizes.iter().sum());
+        for request in group {
+            combined.extend(request.events);
+            replies.push(request.reply);
+        }
+        match store.append_events(&combined).await {
+            Ok(outcomes) => {
+                let mut outcomes = outcomes.into_iter();
+                for (reply, size) in replies.into_iter().zip(sizes) {
+                    let _ = reply.send(Ok(outcomes.by_ref().take(size).collect()));
+                }
+                return;
+            }
+            Err(_) => {
+                // Nothing of the group was stored; retry each request alone, in order.
+                let mut events = combined.into_iter();
+                let group = replies
+                    .into_iter()
+                    .zip(sizes)
+                    .map(|(reply, size)| AppendRequest {
+                        events: events.by_ref().take(size).collect(),
+                        reply,
+                    });
+                for request in group.collect::<Vec<_>>() {
+                    commit_alone(store, request).await;
+                }
+                return;
+            }
+        }
+    }
+    for request in group {
+        commit_alone(store, request).await;
+    }
+}
+
+async fn commit_alone<S: Store>(store: &S, request: AppendRequest) {
+    let result = store
+        .append_events(&request.events)
+        .await
+        .map_err(LedgerError::from);
+    // The caller may have gone away; its events are stored (or not) all the same.
+    let _ = request.reply.send(result);
 }
 
 /// Shorthand for ledger results.
@@ -164,6 +260,8 @@ struct Inner<S> {
     /// Serialises integration and publishing inside this process; the store's
     /// compare-and-swap protects against other processes.
     writer: tokio::sync::Mutex<()>,
+    /// Where appends queue for the sequencer task (group commit).
+    sequencer: mpsc::Sender<AppendRequest>,
 }
 
 /// Tiles already fetched for one operation.
@@ -238,6 +336,10 @@ impl<S: Store> Ledger<S> {
             None => None,
         };
         let (published, _) = watch::channel(latest);
+        // The sequencer holds only the store, not the ledger, so it stops when the last
+        // ledger handle (and with it the sending side) is dropped.
+        let (sequencer, requests) = mpsc::channel(1024);
+        tokio::spawn(sequence(store.clone(), requests));
         Ok(Ledger {
             inner: Arc::new(Inner {
                 store,
@@ -252,6 +354,7 @@ impl<S: Store> Ledger<S> {
                 witness_timeout,
                 witness_sizes: Mutex::new(HashMap::new()),
                 writer: tokio::sync::Mutex::new(()),
+                sequencer,
             }),
         })
     }
@@ -271,9 +374,19 @@ impl<S: Store> Ledger<S> {
         self.inner.signer.name()
     }
 
-    /// Sequences events durably (phase 1) and wakes the integrator.
+    /// Sequences events durably (phase 1) and wakes the integrator. Returns once the events are
+    /// committed, possibly in one transaction with other callers' events (group commit).
     pub async fn append(&self, events: Vec<NewEvent>) -> Result<Vec<Appended>> {
-        let outcome = self.inner.store.append_events(events).await?;
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (reply, outcome) = oneshot::channel();
+        self.inner
+            .sequencer
+            .send(AppendRequest { events, reply })
+            .await
+            .map_err(|_| LedgerError::SequencerStopped)?;
+        let outcome = outcome.await.map_err(|_| LedgerError::SequencerStopped)??;
         if outcome.iter().any(|o| matches!(o, Appended::New { .. })) {
             self.inner.grown.notify_one();
         }

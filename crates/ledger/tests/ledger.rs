@@ -207,6 +207,64 @@ async fn a_log_signed_by_another_key_is_refused() {
     drop(dir);
 }
 
+/// Many callers appending at once (group commit): every acknowledged event is stored once, the
+/// indices are contiguous, and a caller whose events reuse an event ID is refused without
+/// failing the callers it was grouped with.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_appends_are_grouped_without_mixing_outcomes() {
+    let (ledger, org, _dir) = setup(LedgerConfig::default()).await;
+    ledger.append(vec![event(0, org)]).await.expect("append");
+    let clash = NewEvent {
+        event_id: event(0, org).event_id,
+        ..event(1_000_000, org)
+    };
+    let mut callers = tokio::task::JoinSet::new();
+    for i in 1..=300u64 {
+        let ledger = ledger.clone();
+        let events = if i % 50 == 0 {
+            vec![event(i, org), clash.clone()]
+        } else {
+            vec![event(i, org)]
+        };
+        callers.spawn(async move { (i, ledger.append(events).await) });
+    }
+    let mut indices = vec![0];
+    let mut refused = Vec::new();
+    while let Some(joined) = callers.join_next().await {
+        let (i, outcome) = joined.expect("caller");
+        match outcome {
+            Ok(outcomes) => {
+                assert_eq!(outcomes.len(), 1, "caller {i}");
+                match outcomes[0] {
+                    store::Appended::New { index } => indices.push(index),
+                    ref other => panic!("caller {i}: {other:?}"),
+                }
+            }
+            Err(LedgerError::Store(store::StoreError::EventIdsTaken(positions))) => {
+                assert_eq!(positions, [1], "caller {i}");
+                refused.push(i);
+            }
+            Err(other) => panic!("caller {i}: {other}"),
+        }
+    }
+    refused.sort_unstable();
+    assert_eq!(refused, [50, 100, 150, 200, 250, 300]);
+    indices.sort_unstable();
+    assert_eq!(indices, (0..295).collect::<Vec<u64>>());
+    assert_eq!(
+        ledger.store().log_state().await.expect("state").sequenced,
+        295
+    );
+    for i in [49, 50, 51] {
+        let stored = ledger
+            .store()
+            .event(&event(i, org).event_id)
+            .await
+            .expect("read");
+        assert_eq!(stored.is_some(), i != 50, "event {i}");
+    }
+}
+
 #[tokio::test]
 async fn the_background_loop_publishes_soon_after_capture() {
     let config = LedgerConfig {

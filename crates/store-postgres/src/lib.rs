@@ -410,7 +410,7 @@ impl Store for PgStore {
         })
     }
 
-    async fn append_events(&self, events: Vec<NewEvent>) -> Result<Vec<Appended>> {
+    async fn append_events(&self, events: &[NewEvent]) -> Result<Vec<Appended>> {
         if events.is_empty() {
             return Ok(Vec::new());
         }

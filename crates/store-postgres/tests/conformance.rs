@@ -210,7 +210,7 @@ async fn concurrent_appends_never_overlap() {
                 let events: Vec<NewEvent> = (first..first + PER_BATCH)
                     .map(|i| sample_event(i, org))
                     .collect();
-                let outcome = store.append_events(events).await.unwrap();
+                let outcome = store.append_events(&events).await.unwrap();
                 runs.push((first, outcome));
             }
             runs
@@ -258,12 +258,9 @@ async fn appends_for_unknown_organisations_store_nothing() {
         return;
     };
     let org = member(&store, "org-a").await;
-    store
-        .append_events(vec![sample_event(0, org)])
-        .await
-        .unwrap();
+    store.append_events(&[sample_event(0, org)]).await.unwrap();
     let failed = store
-        .append_events(vec![sample_event(1, org), sample_event(2, org + 1000)])
+        .append_events(&[sample_event(1, org), sample_event(2, org + 1000)])
         .await;
     assert!(matches!(failed, Err(StoreError::Database(_))), "{failed:?}");
     assert_eq!(store.log_state().await.unwrap().sequenced, 1);
@@ -288,7 +285,7 @@ async fn appends_for_unknown_organisations_store_nothing() {
     );
     // Resending a stored event is still fine, and the next new one gets the next index.
     let outcome = store
-        .append_events(vec![sample_event(0, org), sample_event(1, org)])
+        .append_events(&[sample_event(0, org), sample_event(1, org)])
         .await
         .unwrap();
     assert_eq!(outcome[1], Appended::New { index: 1 });
@@ -305,7 +302,7 @@ async fn racing_compare_and_swaps_have_one_winner() {
     let org = member(&store, "org-a").await;
     // One entry per round below, so every round integrates within the sequenced size.
     store
-        .append_events((0..5).map(|i| sample_event(i, org)).collect())
+        .append_events(&(0..5).map(|i| sample_event(i, org)).collect::<Vec<_>>())
         .await
         .unwrap();
     let tile = TileCoord {
@@ -404,7 +401,7 @@ async fn matching_and_sorting_ignore_the_database_collation() {
             event
         })
         .collect();
-    store.append_events(events).await.unwrap();
+    store.append_events(&events).await.unwrap();
     let matching = |prefix: &'static str| {
         let store = store.clone();
         async move {
@@ -456,14 +453,18 @@ async fn large_appends_are_fast_and_lookups_use_indexes() {
     let org = member(&store, "org-a").await;
     let batch: Vec<NewEvent> = (0..10_000).map(|i| sample_event(i, org)).collect();
     let started = Instant::now();
-    let outcome = store.append_events(batch).await.unwrap();
+    let outcome = store.append_events(&batch).await.unwrap();
     let took = started.elapsed();
     let _ = writeln!(std::io::stderr(), "10,000-event append took {took:?}");
     assert_eq!(outcome.len(), 10_000);
     assert!(took.as_secs_f64() < 5.0, "append took {took:?}");
     // Resending the whole batch stores nothing and costs one lookup.
     let again = store
-        .append_events((0..10_000).map(|i| sample_event(i, org)).collect())
+        .append_events(
+            &(0..10_000)
+                .map(|i| sample_event(i, org))
+                .collect::<Vec<_>>(),
+        )
         .await
         .unwrap();
     assert!(

@@ -185,7 +185,7 @@ pub async fn assets_have_one_owner<S: Store>(store: S) {
 pub async fn append_sequences_contiguously<S: Store>(store: S) {
     let id = org(&store, "org-a", Role::Member, None).await;
     let first = store
-        .append_events((0..3).map(|i| sample_event(i, id)).collect())
+        .append_events(&(0..3).map(|i| sample_event(i, id)).collect::<Vec<_>>())
         .await
         .unwrap();
     assert_eq!(
@@ -195,7 +195,7 @@ pub async fn append_sequences_contiguously<S: Store>(store: S) {
             .collect::<Vec<_>>()
     );
     let second = store
-        .append_events((3..5).map(|i| sample_event(i, id)).collect())
+        .append_events(&(3..5).map(|i| sample_event(i, id)).collect::<Vec<_>>())
         .await
         .unwrap();
     assert_eq!(
@@ -221,17 +221,14 @@ pub async fn append_sequences_contiguously<S: Store>(store: S) {
     assert!(store.event("urn:uuid:nope").await.unwrap().is_none());
     let from = store.events_from(3, 10).await.unwrap();
     assert_eq!(from.iter().map(|e| e.index).collect::<Vec<_>>(), [3, 4]);
-    assert!(store.append_events(Vec::new()).await.unwrap().is_empty());
+    assert!(store.append_events(&[]).await.unwrap().is_empty());
 }
 
 pub async fn resends_are_not_stored_twice<S: Store>(store: S) {
     let id = org(&store, "org-a", Role::Member, None).await;
-    store
-        .append_events(vec![sample_event(0, id)])
-        .await
-        .unwrap();
+    store.append_events(&[sample_event(0, id)]).await.unwrap();
     let again = store
-        .append_events(vec![
+        .append_events(&[
             sample_event(0, id),
             sample_event(1, id),
             sample_event(1, id),
@@ -265,7 +262,7 @@ fn ids(events: &[crate::StoredEvent]) -> Vec<u64> {
 pub async fn queries_filter_order_and_page<S: Store>(store: S) {
     let id = org(&store, "org-a", Role::Member, None).await;
     store
-        .append_events((0..12).map(|i| sample_event(i, id)).collect())
+        .append_events(&(0..12).map(|i| sample_event(i, id)).collect::<Vec<_>>())
         .await
         .unwrap();
     let run = |conditions: Vec<Condition>| {
@@ -422,7 +419,7 @@ pub async fn visibility_limits_what_is_seen<S: Store>(store: S) {
     let b = org(&store, "org-b", Role::Member, Some("Ganzhou")).await;
     let mut events: Vec<NewEvent> = (0..4).map(|i| sample_event(i, a)).collect();
     events.extend((4..8).map(|i| sample_event(i, b)));
-    store.append_events(events).await.unwrap();
+    store.append_events(&events).await.unwrap();
     let seen = |visibility: Visibility| {
         let store = store.clone();
         async move {
@@ -446,7 +443,7 @@ pub async fn visibility_limits_what_is_seen<S: Store>(store: S) {
 pub async fn vocabularies_list_distinct_values<S: Store>(store: S) {
     let a = org(&store, "org-a", Role::Member, None).await;
     store
-        .append_events((0..6).map(|i| sample_event(i, a)).collect())
+        .append_events(&(0..6).map(|i| sample_event(i, a)).collect::<Vec<_>>())
         .await
         .unwrap();
     let types = store
@@ -507,7 +504,7 @@ pub async fn capture_jobs_round_trip<S: Store>(store: S) {
 pub async fn integration_is_compare_and_swap<S: Store>(store: S) {
     let a = org(&store, "org-a", Role::Member, None).await;
     store
-        .append_events((0..3).map(|i| sample_event(i, a)).collect())
+        .append_events(&(0..3).map(|i| sample_event(i, a)).collect::<Vec<_>>())
         .await
         .unwrap();
     let tile = TileCoord {
@@ -546,7 +543,7 @@ pub async fn integration_is_compare_and_swap<S: Store>(store: S) {
         vec![Some(vec![9; 96]), None]
     );
     // A tile written again with the same coordinates keeps one copy.
-    store.append_events(vec![sample_event(3, a)]).await.unwrap();
+    store.append_events(&[sample_event(3, a)]).await.unwrap();
     store
         .commit_integration(
             3,
@@ -604,7 +601,7 @@ pub async fn checkpoints_are_compare_and_swap<S: Store>(store: S) {
 pub async fn large_batches_stay_contiguous<S: Store>(store: S) {
     let a = org(&store, "org-a", Role::Member, None).await;
     let batch: Vec<NewEvent> = (0..10_000).map(|i| sample_event(i, a)).collect();
-    let outcome = store.append_events(batch).await.unwrap();
+    let outcome = store.append_events(&batch).await.unwrap();
     assert_eq!(outcome.len(), 10_000);
     assert!(
         outcome
@@ -625,7 +622,7 @@ pub async fn large_batches_stay_contiguous<S: Store>(store: S) {
 pub async fn unknown_organisations_store_nothing<S: Store>(store: S) {
     let a = org(&store, "org-a", Role::Member, None).await;
     let failed = store
-        .append_events(vec![sample_event(0, a), sample_event(1, a + 1000)])
+        .append_events(&[sample_event(0, a), sample_event(1, a + 1000)])
         .await;
     assert!(
         failed.is_err(),
@@ -644,7 +641,7 @@ pub async fn unknown_organisations_store_nothing<S: Store>(store: S) {
 
 pub async fn reused_event_ids_store_nothing<S: Store>(store: S) {
     let a = org(&store, "org-a", Role::Member, None).await;
-    store.append_events(vec![sample_event(0, a)]).await.unwrap();
+    store.append_events(&[sample_event(0, a)]).await.unwrap();
     let different = |i: u64, id_of: u64| NewEvent {
         event_id: sample_event(id_of, a).event_id,
         ..sample_event(i, a)
@@ -658,7 +655,7 @@ pub async fn reused_event_ids_store_nothing<S: Store>(store: S) {
             vec![1],
         ),
     ] {
-        let refused = store.append_events(batch).await;
+        let refused = store.append_events(&batch).await;
         assert!(
             matches!(&refused, Err(StoreError::EventIdsTaken(p)) if *p == positions),
             "{refused:?}"

@@ -111,7 +111,7 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Both checks happen inside the transaction, so concurrent batches cannot race past them.
     fn append_events(
         &self,
-        events: Vec<NewEvent>,
+        events: &[NewEvent],
     ) -> impl Future<Output = Result<Vec<Appended>>> + Send;
 
     /// The event with this ID.
