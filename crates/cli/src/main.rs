@@ -204,7 +204,8 @@ fn run(command: Command) -> Result<()> {
             let org = runtime()?.block_on(server::create_org(
                 &data, &name, role, county, &prefixes, &locations,
             ))?;
-            writeln!(out, "{}\t{}\t{}", org.public_id, org.role, org.name)?;
+                        // Only the ID, so that scripts can write ORG=$(retu org create …).
+            writeln!(out, "{}", org.public_id)?;
         }
         Command::Org(OrgCommand::List { data }) => {
             let orgs = runtime()?.block_on(async {
