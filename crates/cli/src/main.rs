@@ -204,7 +204,7 @@ fn run(command: Command) -> Result<()> {
             let org = runtime()?.block_on(server::create_org(
                 &data, &name, role, county, &prefixes, &locations,
             ))?;
-                        // Only the ID, so that scripts can write ORG=$(retu org create …).
+            // Only the ID, so that scripts can write ORG=$(retu org create …).
             writeln!(out, "{}", org.public_id)?;
         }
         Command::Org(OrgCommand::List { data }) => {
