@@ -44,7 +44,7 @@ impl Default for HashOptions {
 pub struct HashContext {
     syntax: Syntax,
     /// Inline prefix → `{IRI}` declarations (JSON only).
-    prefixes: Vec<(String, String)>,
+    prefixes: InlinePrefixes,
     /// Expanded names of event members to leave out.
     ignore: Vec<String>,
 }
@@ -55,10 +55,10 @@ impl HashContext {
     pub fn for_document(doc: &Document, options: HashOptions) -> Self {
         let mut ctx = HashContext {
             syntax: doc.syntax,
-            prefixes: Vec::new(),
+            prefixes: InlinePrefixes::default(),
             ignore: Vec::new(),
         };
-        ctx.add_context(&doc.context);
+        ctx.prefixes.add_context(&doc.context);
         if options.ignore_fields {
             for ext in &doc.extensions {
                 if ext.name.local == "ignoreFields" {
@@ -74,26 +74,19 @@ impl HashContext {
     pub fn for_json_event(event: &Event) -> Self {
         let mut ctx = HashContext {
             syntax: Syntax::Json,
-            prefixes: Vec::new(),
+            prefixes: InlinePrefixes::default(),
             ignore: Vec::new(),
         };
         if let Some(c) = &event.context {
-            ctx.add_context(c);
+            ctx.prefixes.add_context(c);
         }
         ctx
-    }
-
-    fn add_context(&mut self, context: &Context) {
-        for (p, iri) in context.prefixes() {
-            self.prefixes.retain(|(q, _)| q != p);
-            self.prefixes.push((p.to_owned(), iri.to_owned()));
-        }
     }
 
     fn collect_ignored(&mut self, v: &ExtValue) {
         match v {
             ExtValue::Literal(Literal::String(s)) => {
-                let name = self.json_key(s).into_owned();
+                let name = self.prefixes.json_key(s).into_owned();
                 self.ignore.push(name);
             }
             ExtValue::Array(items) => items.iter().for_each(|i| self.collect_ignored(i)),
@@ -106,8 +99,43 @@ impl HashContext {
         }
     }
 
-    fn prefix_iri(&self, prefix: &str) -> Option<&str> {
-        self.prefixes
+    fn name<'a>(&self, name: &'a Name) -> Cow<'a, str> {
+        match self.syntax {
+            Syntax::Json => self.prefixes.json_key(&name.raw),
+            Syntax::Xml => match &name.namespace {
+                Some(_) => Cow::Owned(xml_name(name)),
+                None => Cow::Borrowed(&name.local),
+            },
+        }
+    }
+}
+
+/// The prefixes declared inline in JSON-LD `@context` objects (prefix → IRI), in force for one
+/// event: the document's, then the event's own. Only these are expanded by the reference's
+/// JSON hash; the remote EPCIS context's are not.
+#[derive(Clone, Default)]
+pub(crate) struct InlinePrefixes(Vec<(String, String)>);
+
+impl std::fmt::Debug for InlinePrefixes {
+    /// The bare list of (prefix, IRI) pairs, so that a `HashContext` prints as it always has.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl InlinePrefixes {
+    /// Adds the declarations of `context`. A prefix declared again (an event's own `@context`
+    /// after the document's) takes the later IRI, as JSON-LD scoping says.
+    pub(crate) fn add_context(&mut self, context: &Context) {
+        for (p, iri) in context.prefixes() {
+            self.0.retain(|(q, _)| q != p);
+            self.0.push((p.to_owned(), iri.to_owned()));
+        }
+    }
+
+    /// The IRI `prefix` stands for, if it is declared inline.
+    pub(crate) fn iri(&self, prefix: &str) -> Option<&str> {
+        self.0
             .iter()
             .find(|(p, _)| p == prefix)
             .map(|(_, iri)| iri.as_str())
@@ -116,23 +144,13 @@ impl HashContext {
     /// A JSON key as the reference renders it: `{IRI}local` when the prefix is declared in
     /// an inline context object, otherwise as written. (Prefixes that only the remote EPCIS
     /// context declares, such as `cbvmda`, are not expanded; see `docs/epcis.md`.)
-    fn json_key<'a>(&self, key: &'a str) -> Cow<'a, str> {
+    pub(crate) fn json_key<'a>(&self, key: &'a str) -> Cow<'a, str> {
         if let Some((p, rest)) = key.split_once(':')
-            && let Some(iri) = self.prefix_iri(p)
+            && let Some(iri) = self.iri(p)
         {
             return Cow::Owned(format!("{{{iri}}}{rest}"));
         }
         Cow::Borrowed(key)
-    }
-
-    fn name<'a>(&self, name: &'a Name) -> Cow<'a, str> {
-        match self.syntax {
-            Syntax::Json => self.json_key(&name.raw),
-            Syntax::Xml => match &name.namespace {
-                Some(_) => Cow::Owned(xml_name(name)),
-                None => Cow::Borrowed(&name.local),
-            },
-        }
     }
 }
 
@@ -173,7 +191,7 @@ impl HashContext {
         match &event.context {
             Some(ec) if self.syntax == Syntax::Json => {
                 let mut c = self.clone();
-                c.add_context(ec);
+                c.prefixes.add_context(ec);
                 prehash(event, &c)
             }
             _ => prehash(event, self),
@@ -546,8 +564,14 @@ fn is_vocab_iri(s: &str) -> bool {
     s.starts_with("https://ref.gs1.org/cbv") || s.starts_with("https://gs1.org/voc")
 }
 
-struct Builder<'a> {
-    ctx: &'a HashContext,
+/// How the reference's JSON hash sees the strings of one event: the inline prefixes in force
+/// for it and the vocabulary IRIs its bare words are replaced by. The hash (`Builder`) and the
+/// XML writer, which writes JSON values as this hash sees them, share it so they cannot drift.
+#[derive(Debug, Clone)]
+pub(crate) struct JsonValueView<'p> {
+    /// Borrowed from a `HashContext` by the hash; owned by the XML writer, which builds the
+    /// prefixes per event.
+    prefixes: Cow<'p, InlinePrefixes>,
     /// The CBV / GS1 vocabulary IRIs this event's JSON-LD expansion contains. The reference
     /// replaces any string value `v` of the document by the one IRI of this set that ends in
     /// `-v` or `/v`. Deviation: the set is built from the event alone, not the whole document,
@@ -555,16 +579,49 @@ struct Builder<'a> {
     vocab: Vec<String>,
 }
 
-impl<'a> Builder<'a> {
-    fn new(event: &'a Event, ctx: &'a HashContext) -> Self {
-        let mut b = Builder {
-            ctx,
+impl<'p> JsonValueView<'p> {
+    /// The view of `event` under `prefixes` (the document's and the event's own inline
+    /// prefixes, as the caller scopes them).
+    pub(crate) fn for_event(event: &Event, prefixes: Cow<'p, InlinePrefixes>) -> Self {
+        let mut view = JsonValueView {
+            prefixes,
             vocab: Vec::new(),
         };
-        if ctx.syntax == Syntax::Json {
-            b.collect_vocab(event);
+        view.collect_vocab(event);
+        view
+    }
+
+    /// The IRI an inline prefix stands for.
+    pub(crate) fn prefix_iri(&self, prefix: &str) -> Option<&str> {
+        self.prefixes.iri(prefix)
+    }
+
+    /// A JSON key as the hash names it (see [`InlinePrefixes::json_key`]).
+    pub(crate) fn json_key<'a>(&self, key: &'a str) -> Cow<'a, str> {
+        self.prefixes.json_key(key)
+    }
+
+    /// A JSON string value as the reference sees it before canonicalisation: the bare-word
+    /// replacement, then inline-prefix CURIE expansion (`_namespace_replace`).
+    pub(crate) fn value<'a>(&self, raw: &'a str) -> Cow<'a, str> {
+        let mut v: Cow<'a, str> = Cow::Borrowed(raw);
+        if !self.vocab.is_empty() {
+            let ends = |x: &&String| {
+                x.len() > raw.len()
+                    && x.ends_with(raw)
+                    && matches!(x.as_bytes().get(x.len() - raw.len() - 1), Some(b'-' | b'/'))
+            };
+            let mut found = self.vocab.iter().filter(ends);
+            if let (Some(one), None) = (found.next(), found.next()) {
+                v = Cow::Owned(one.clone());
+            }
         }
-        b
+        if let Some((p, rest)) = v.split_once(':')
+            && let Some(iri) = self.prefixes.iri(p)
+        {
+            return Cow::Owned(format!("{iri}{rest}"));
+        }
+        v
     }
 
     /// The JSON-LD expansion of a value in a standard position: terms of the position's
@@ -577,7 +634,7 @@ impl<'a> Builder<'a> {
             return Some(value.to_owned());
         }
         let (p, rest) = value.split_once(':')?;
-        let iri = self.ctx.prefix_iri(p).or_else(|| {
+        let iri = self.prefixes.iri(p).or_else(|| {
             CONTEXT_PREFIXES
                 .iter()
                 .find(|(q, _)| *q == p)
@@ -706,37 +763,29 @@ impl<'a> Builder<'a> {
         }
         self.note_ext(&ev.extensions);
     }
+}
+
+struct Builder<'a> {
+    ctx: &'a HashContext,
+    /// The JSON hash's view of the event's strings; `None` for an event read from XML.
+    json: Option<JsonValueView<'a>>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(event: &'a Event, ctx: &'a HashContext) -> Self {
+        let json = (ctx.syntax == Syntax::Json)
+            .then(|| JsonValueView::for_event(event, Cow::Borrowed(&ctx.prefixes)));
+        Builder { ctx, json }
+    }
 
     /// A string value as the reference sees it before canonicalisation. JSON: the bare-word
     /// replacement, then inline-prefix CURIE expansion (`_namespace_replace`). XML: only the
     /// `gs1:` and `cbv:` prefixes are expanded (`_expand_value_prefix`), except in the ID of a
     /// bizTransaction/source/destination (`pair_id`).
     fn value(&self, raw: &'a str, pair_id: bool) -> Cow<'a, str> {
-        match self.ctx.syntax {
-            Syntax::Json => {
-                let mut v: Cow<'a, str> = Cow::Borrowed(raw);
-                if !self.vocab.is_empty() {
-                    let ends = |x: &&String| {
-                        x.len() > raw.len()
-                            && x.ends_with(raw)
-                            && matches!(
-                                x.as_bytes().get(x.len() - raw.len() - 1),
-                                Some(b'-' | b'/')
-                            )
-                    };
-                    let mut found = self.vocab.iter().filter(ends);
-                    if let (Some(one), None) = (found.next(), found.next()) {
-                        v = Cow::Owned(one.clone());
-                    }
-                }
-                if let Some((p, rest)) = v.split_once(':')
-                    && let Some(iri) = self.ctx.prefix_iri(p)
-                {
-                    return Cow::Owned(format!("{iri}{rest}"));
-                }
-                v
-            }
-            Syntax::Xml => {
+        match &self.json {
+            Some(json) => json.value(raw),
+            None => {
                 if pair_id {
                     return Cow::Borrowed(raw);
                 }
@@ -1097,7 +1146,7 @@ impl<'a> Builder<'a> {
 }
 
 /// JSON keys the reference never turns into nodes: comments and 1.x `@xmlns` declarations.
-fn skip_json_key(key: &str) -> bool {
+pub(crate) fn skip_json_key(key: &str) -> bool {
     key == "rdfs:comment" || key == "comment" || key.starts_with("@xmlns") || key == "@context"
 }
 

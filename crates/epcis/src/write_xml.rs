@@ -42,6 +42,7 @@ use std::borrow::{Borrow, Cow};
 
 use crate::canon::py_strip;
 use crate::cbv::{CONTEXT_PREFIXES, Vocabulary};
+use crate::hash::{InlinePrefixes, JsonValueView, skip_json_key};
 use crate::model::{
     BizTransaction, Context, Document, Event, EventType, ExtValue, Extension, Literal, Location,
     Name, OneOrMany, QuantityElement, SensorFields, SourceDest, Syntax,
@@ -342,233 +343,37 @@ fn split_expanded(name: &str) -> Option<(&str, &str)> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// How the JSON hash sees values and names (a port of the JSON side of `hash::Builder`)
+// How the JSON hash sees values (`hash`'s own code) and names (a port of `hash::Builder`)
 // ---------------------------------------------------------------------------------------------
 
-/// IRIs that count for the reference's bare-word replacement.
-fn is_vocab_iri(s: &str) -> bool {
-    s.starts_with("https://ref.gs1.org/cbv") || s.starts_with("https://gs1.org/voc")
-}
-
-/// The JSON hash's view of one event's strings: the inline prefixes in force (the document's
-/// `@context`, then the event's own) and the vocabulary IRIs of the event that bare words are
-/// replaced by. Mirrors `hash::Builder` for `Syntax::Json`; the write-and-reread test over
-/// every vector and a mutation fuzzer keep the two in step.
+/// The JSON hash's view of one event: its strings (`hash::JsonValueView`, the very code the hash
+/// runs), and the tree it builds from extension members, which mirrors `hash::Builder` for
+/// `Syntax::Json`; the write-and-reread test over every vector and a mutation fuzzer keep the
+/// tree in step.
 struct JsonView {
-    prefixes: Vec<(String, String)>,
-    vocab: Vec<String>,
+    strings: JsonValueView<'static>,
 }
 
 impl JsonView {
     fn new(event: &Event, context: &Context) -> Self {
-        let mut view = JsonView {
-            prefixes: Vec::new(),
-            vocab: Vec::new(),
-        };
-        view.add_context(context);
+        // The document's `@context`, then the event's own, as `HashContext::prehash` scopes
+        // the prefixes of an event of a document.
+        let mut prefixes = InlinePrefixes::default();
+        prefixes.add_context(context);
         if let Some(own) = &event.context {
-            view.add_context(own);
+            prefixes.add_context(own);
         }
-        view.collect_vocab(event);
-        view
-    }
-
-    fn add_context(&mut self, context: &Context) {
-        for (p, iri) in context.prefixes() {
-            self.prefixes.retain(|(q, _)| q != p);
-            self.prefixes.push((p.to_owned(), iri.to_owned()));
+        JsonView {
+            strings: JsonValueView::for_event(event, Cow::Owned(prefixes)),
         }
-    }
-
-    fn prefix_iri(&self, prefix: &str) -> Option<&str> {
-        self.prefixes
-            .iter()
-            .find(|(p, _)| p == prefix)
-            .map(|(_, iri)| iri.as_str())
-    }
-
-    /// A JSON key as the hash names it: `{IRI}local` for an inline prefix, else as written.
-    fn key<'a>(&self, key: &'a str) -> Cow<'a, str> {
-        if let Some((p, rest)) = key.split_once(':')
-            && let Some(iri) = self.prefix_iri(p)
-        {
-            return Cow::Owned(format!("{{{iri}}}{rest}"));
-        }
-        Cow::Borrowed(key)
-    }
-
-    /// A string value as the JSON hash sees it: the bare-word replacement, then inline-prefix
-    /// CURIE expansion.
-    fn value<'a>(&self, raw: &'a str) -> Cow<'a, str> {
-        let mut v: Cow<'a, str> = Cow::Borrowed(raw);
-        if !self.vocab.is_empty() {
-            let ends = |x: &&String| {
-                x.len() > raw.len()
-                    && x.ends_with(raw)
-                    && matches!(x.as_bytes().get(x.len() - raw.len() - 1), Some(b'-' | b'/'))
-            };
-            let mut found = self.vocab.iter().filter(ends);
-            if let (Some(one), None) = (found.next(), found.next()) {
-                v = Cow::Owned(one.clone());
-            }
-        }
-        if let Some((p, rest)) = v.split_once(':')
-            && let Some(iri) = self.prefix_iri(p)
-        {
-            return Cow::Owned(format!("{iri}{rest}"));
-        }
-        v
     }
 
     fn literal<'a>(&self, literal: &'a Literal) -> Cow<'a, str> {
         match literal {
-            Literal::String(s) => self.value(s),
+            Literal::String(s) => self.strings.value(s),
             other => Cow::Borrowed(other.text()),
         }
     }
-
-    fn expand_for_vocab(&self, value: &str, vocab: Option<Vocabulary>) -> Option<String> {
-        if let Some(iri) = vocab.and_then(|v| v.expand(value)) {
-            return Some(iri);
-        }
-        if is_vocab_iri(value) {
-            return Some(value.to_owned());
-        }
-        let (p, rest) = value.split_once(':')?;
-        let iri = self.prefix_iri(p).or_else(|| {
-            CONTEXT_PREFIXES
-                .iter()
-                .find(|(q, _)| *q == p)
-                .map(|(_, iri)| *iri)
-        })?;
-        Some(format!("{iri}{rest}"))
-    }
-
-    fn note(&mut self, value: Option<&str>, vocab: Option<Vocabulary>) {
-        if let Some(iri) = value.and_then(|v| self.expand_for_vocab(v, vocab))
-            && is_vocab_iri(&iri)
-            && !self.vocab.contains(&iri)
-        {
-            self.vocab.push(iri);
-        }
-    }
-
-    fn note_ext(&mut self, extensions: &[Extension]) {
-        for e in extensions {
-            self.note_ext_value(&e.value);
-        }
-    }
-
-    fn note_ext_value(&mut self, value: &ExtValue) {
-        match value {
-            ExtValue::Literal(Literal::String(s)) => {
-                if is_vocab_iri(s) && !self.vocab.contains(s) {
-                    self.vocab.push(s.clone());
-                }
-            }
-            ExtValue::Literal(_) => {}
-            ExtValue::Array(items) => items.iter().for_each(|i| self.note_ext_value(i)),
-            ExtValue::Object(members) => self.note_ext(members),
-            ExtValue::Element(e) => {
-                self.note_ext(&e.attributes);
-                self.note_ext(&e.children);
-            }
-        }
-    }
-
-    fn collect_vocab(&mut self, ev: &Event) {
-        use Vocabulary as V;
-        self.note(ev.biz_step.as_deref(), Some(V::BizStep));
-        self.note(ev.disposition.as_deref(), Some(V::Disposition));
-        if let Some(pd) = &ev.persistent_disposition {
-            for v in pd.set.iter().chain(pd.unset.iter()).flatten() {
-                self.note(Some(v), Some(V::Disposition));
-            }
-            self.note_ext(&pd.extensions);
-        }
-        for bt in ev.biz_transaction_list.iter().flatten() {
-            self.note(bt.kind.as_deref(), Some(V::BizTransactionType));
-            self.note(bt.value.as_deref(), None);
-        }
-        for sd in ev
-            .source_list
-            .iter()
-            .flatten()
-            .chain(ev.destination_list.iter().flatten())
-        {
-            self.note(sd.kind.as_deref(), Some(V::SourceDestType));
-            self.note(sd.value.as_deref(), None);
-        }
-        if let Some(ed) = &ev.error_declaration {
-            self.note(ed.reason.as_deref(), Some(V::ErrorReason));
-            for id in ed.corrective_event_ids.iter().flatten() {
-                self.note(Some(id), None);
-            }
-            self.note_ext(&ed.extensions);
-        }
-        for se in ev.sensor_element_list.iter().flatten() {
-            for f in se.metadata.iter().chain(se.reports.iter()) {
-                for (name, v) in &f.fields {
-                    let vocab = match name.as_str() {
-                        "type" => Some(V::MeasurementType),
-                        "exception" => Some(V::SensorAlertType),
-                        "component" => Some(V::Component),
-                        _ => None,
-                    };
-                    if let Literal::String(s) = v {
-                        self.note(Some(s), vocab);
-                    }
-                }
-                self.note_ext(&f.extensions);
-            }
-            self.note_ext(&se.extensions);
-        }
-        let ids = [
-            ev.parent_id.as_deref(),
-            ev.transformation_id.as_deref(),
-            ev.read_point.as_ref().and_then(|l| l.id.as_deref()),
-            ev.biz_location.as_ref().and_then(|l| l.id.as_deref()),
-        ];
-        for id in ids {
-            self.note(id, None);
-        }
-        for list in [
-            &ev.epc_list,
-            &ev.child_epcs,
-            &ev.input_epc_list,
-            &ev.output_epc_list,
-        ] {
-            for v in list.iter().flatten() {
-                self.note(Some(v), None);
-            }
-        }
-        for v in ev.certification_info.iter().flat_map(|c| c.as_slice()) {
-            self.note(Some(v), None);
-        }
-        for list in [
-            &ev.quantity_list,
-            &ev.child_quantity_list,
-            &ev.input_quantity_list,
-            &ev.output_quantity_list,
-        ] {
-            for q in list.iter().flatten() {
-                self.note(q.epc_class.as_deref(), None);
-                self.note_ext(&q.extensions);
-            }
-        }
-        for l in [&ev.read_point, &ev.biz_location].into_iter().flatten() {
-            self.note_ext(&l.extensions);
-        }
-        if let Some(ilmd) = &ev.ilmd {
-            self.note_ext(ilmd);
-        }
-        self.note_ext(&ev.extensions);
-    }
-}
-
-/// JSON keys the hash never turns into nodes: comments and 1.x `@xmlns` declarations.
-fn skip_json_key(key: &str) -> bool {
-    key == "rdfs:comment" || key == "comment" || key.starts_with("@xmlns") || key == "@context"
 }
 
 /// A node of the tree the JSON hash builds from extension members: a hash name
@@ -603,7 +408,7 @@ impl JsonView {
             if skip_json_key(&e.name.raw) {
                 continue;
             }
-            let name = self.key(&e.name.raw);
+            let name = self.strings.json_key(&e.name.raw);
             self.member(&mut items, name, &e.name, &e.value);
         }
         correct_level(items)
@@ -676,7 +481,7 @@ impl JsonView {
                     if skip_json_key(&m.name.raw) {
                         continue;
                     }
-                    let name = self.key(&m.name.raw);
+                    let name = self.strings.json_key(&m.name.raw);
                     self.member(&mut children, name, &m.name, &m.value);
                 }
                 (text, children)
@@ -688,17 +493,17 @@ impl JsonView {
                     .chain(x.children.iter())
                     .map(|c| Item::Node(self.element_node(c)))
                     .collect();
-                (self.value(&x.text), children)
+                (self.strings.value(&x.text), children)
             }
         }
     }
 
     /// `hash::Builder::xml_ext` under JSON naming (an XML-shaped value in a JSON event).
     fn element_node<'a>(&self, e: &'a Extension) -> Node<'a> {
-        let name = self.key(&e.name.raw);
+        let name = self.strings.json_key(&e.name.raw);
         let (text, children) = match &e.value {
             ExtValue::Element(x) => (
-                self.value(&x.text),
+                self.strings.value(&x.text),
                 x.attributes
                     .iter()
                     .chain(x.children.iter())
@@ -1248,7 +1053,7 @@ impl<'a> Writer<'a> {
         match &self.json {
             None => (Cow::Borrowed(raw), expands(raw)),
             Some(json) => {
-                let seen = json.value(raw);
+                let seen = json.strings.value(raw);
                 if let Some(v) = vocab
                     && let Some(urn) = v.urn_prefix()
                     && let Some(word) = seen.strip_prefix(v.web_prefix())
@@ -1731,7 +1536,7 @@ impl<'a> Writer<'a> {
         match value {
             Some(value) => {
                 let text = match &self.json {
-                    Some(json) => json.value(value),
+                    Some(json) => json.strings.value(value),
                     None => Cow::Borrowed(value.as_str()),
                 };
                 self.escape(&text, false);
@@ -1879,7 +1684,7 @@ impl<'a> Writer<'a> {
         };
         // What the original hash takes as the type, and what the XML hash will take.
         let seen: Cow<'_, str> = match &self.json {
-            Some(json) => json.value(kind.as_str()),
+            Some(json) => json.strings.value(kind.as_str()),
             None => Cow::Borrowed(kind.as_str()),
         };
         if let EventType::Other(name) = kind {
@@ -1911,7 +1716,7 @@ impl<'a> Writer<'a> {
                 let iri = self
                     .json
                     .as_ref()
-                    .and_then(|j| j.prefix_iri(p))
+                    .and_then(|j| j.strings.prefix_iri(p))
                     .or_else(|| {
                         CONTEXT_PREFIXES
                             .iter()
