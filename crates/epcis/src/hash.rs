@@ -218,18 +218,26 @@ pub fn event_hash(event: &Event, ctx: &HashContext) -> String {
 // The node tree
 // ---------------------------------------------------------------------------------------------
 
-/// A node of the reference's "simple python object": (name, text, children).
+/// A node of the reference's "simple python object": (name, text, children). The XML writer
+/// builds the same nodes from a JSON event's extensions, so that it writes them as this hash
+/// reads them; it also needs to know where a node's name came from, which the hash ignores.
 #[derive(Debug, Clone, PartialEq)]
-struct El<'a> {
-    name: Cow<'a, str>,
-    text: Cow<'a, str>,
-    children: Vec<Item<'a>>,
+pub(crate) struct El<'a> {
+    pub(crate) name: Cow<'a, str>,
+    pub(crate) text: Cow<'a, str>,
+    pub(crate) children: Vec<Item<'a>>,
+    /// The model name of the extension member this node was made from; `None` for standard
+    /// fields and for the nodes the `…List` regrouping makes or renames.
+    pub(crate) source_name: Option<&'a Name>,
+    /// The prefix the sender wrote in that member's name (`example` of `example:x`); a node
+    /// regrouped out of a `…List` member keeps the list's.
+    pub(crate) source_prefix: Option<&'a str>,
 }
 
 /// A child: an element, or the (type, id) group the reference builds for a bizTransaction,
 /// source or destination, which renders type first and is sorted as one string.
 #[derive(Debug, Clone, PartialEq)]
-enum Item<'a> {
+pub(crate) enum Item<'a> {
     El(El<'a>),
     Pair(Vec<El<'a>>),
 }
@@ -239,7 +247,14 @@ fn el<'a>(name: impl Into<Cow<'a, str>>, text: Cow<'a, str>, children: Vec<Item<
         name: name.into(),
         text,
         children,
+        source_name: None,
+        source_prefix: None,
     })
+}
+
+/// The prefix of a CURIE-like name (`example` of `example:x`).
+pub(crate) fn prefix_of(raw: &str) -> Option<&str> {
+    raw.split_once(':').map(|(p, _)| p)
 }
 
 const NO_TEXT: Cow<'static, str> = Cow::Borrowed("");
@@ -596,11 +611,6 @@ impl<'p> JsonValueView<'p> {
         self.prefixes.iri(prefix)
     }
 
-    /// A JSON key as the hash names it (see [`InlinePrefixes::json_key`]).
-    pub(crate) fn json_key<'a>(&self, key: &'a str) -> Cow<'a, str> {
-        self.prefixes.json_key(key)
-    }
-
     /// A JSON string value as the reference sees it before canonicalisation: the bare-word
     /// replacement, then inline-prefix CURIE expansion (`_namespace_replace`).
     pub(crate) fn value<'a>(&self, raw: &'a str) -> Cow<'a, str> {
@@ -765,6 +775,36 @@ impl<'p> JsonValueView<'p> {
     }
 }
 
+/// How names and string values of extension members become node names and texts: by binding
+/// for the hash's own `Builder`, and as the JSON hash sees them for the XML writer's
+/// `JsonValueView`. The extension nodes are built by the same code for both.
+pub(crate) trait NodeSpelling<'a> {
+    /// An extension member's name as the hash writes it.
+    fn member_name(&self, name: &'a Name) -> Cow<'a, str>;
+
+    /// A string value (other than the ID of a bizTransaction/source/destination) as the hash
+    /// sees it before canonicalisation.
+    fn string_text(&self, raw: &'a str) -> Cow<'a, str>;
+
+    /// A literal as the hash sees it: strings as `string_text`, other literals as written.
+    fn literal_text(&self, literal: &'a Literal) -> Cow<'a, str> {
+        match literal {
+            Literal::String(s) => self.string_text(s),
+            other => Cow::Borrowed(other.text()),
+        }
+    }
+}
+
+impl<'a> NodeSpelling<'a> for JsonValueView<'_> {
+    fn member_name(&self, name: &'a Name) -> Cow<'a, str> {
+        self.prefixes.json_key(&name.raw)
+    }
+
+    fn string_text(&self, raw: &'a str) -> Cow<'a, str> {
+        self.value(raw)
+    }
+}
+
 struct Builder<'a> {
     ctx: &'a HashContext,
     /// The JSON hash's view of the event's strings; `None` for an event read from XML.
@@ -803,13 +843,6 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn literal(&self, l: &'a Literal) -> Cow<'a, str> {
-        match l {
-            Literal::String(s) => self.value(s, false),
-            other => Cow::Borrowed(other.text()),
-        }
-    }
-
     fn leaf(&self, out: &mut Vec<Item<'a>>, name: &'static str, v: Option<&'a str>) {
         if let Some(v) = v {
             out.push(el(name, self.value(v, false), Vec::new()));
@@ -845,7 +878,7 @@ impl<'a> Builder<'a> {
                 let mut c = Vec::with_capacity(3);
                 self.leaf(&mut c, "epcClass", q.epc_class.as_deref());
                 if let Some(qty) = &q.quantity {
-                    c.push(el("quantity", self.literal(qty), Vec::new()));
+                    c.push(el("quantity", self.literal_text(qty), Vec::new()));
                 }
                 self.leaf(&mut c, "uom", q.uom.as_deref());
                 self.extensions(&mut c, &q.extensions);
@@ -880,6 +913,8 @@ impl<'a> Builder<'a> {
                 name: Cow::Borrowed("type"),
                 text: self.value(k, false),
                 children: Vec::new(),
+                source_name: None,
+                source_prefix: None,
             });
         }
         if let Some(v) = value {
@@ -887,6 +922,8 @@ impl<'a> Builder<'a> {
                 name: Cow::Borrowed(id_name),
                 text: self.value(v, true),
                 children: Vec::new(),
+                source_name: None,
+                source_prefix: None,
             });
         }
         if !ext.is_empty() {
@@ -941,125 +978,17 @@ impl<'a> Builder<'a> {
     fn sensor_fields(&self, name: &'static str, f: &'a SensorFields) -> Item<'a> {
         let mut c = Vec::with_capacity(f.fields.len());
         for (n, v) in &f.fields {
-            c.push(el(n.as_str(), self.literal(v), Vec::new()));
+            c.push(el(n.as_str(), self.literal_text(v), Vec::new()));
         }
         self.extensions(&mut c, &f.extensions);
         el(name, NO_TEXT, c)
     }
 
-    /// Extension members into nodes. JSON members follow the reference's JSON → tree rules
-    /// (arrays repeat the key; `…List` keys are regrouped as XML would nest them); XML
-    /// elements keep attributes as children.
+    /// Extension members into nodes: see `json_extension_nodes` and `xml_ext`.
     fn extensions(&self, out: &mut Vec<Item<'a>>, exts: &'a [Extension]) {
         match self.ctx.syntax {
-            Syntax::Xml => {
-                for e in exts {
-                    out.push(Item::El(self.xml_ext(e)));
-                }
-            }
-            Syntax::Json => {
-                let mut items = Vec::new();
-                for e in exts {
-                    if skip_json_key(&e.name.raw) {
-                        continue;
-                    }
-                    let name = self.ctx.name(&e.name);
-                    self.json_member(&mut items, name, &e.value);
-                }
-                out.extend(correct_level(items));
-            }
-        }
-    }
-
-    fn xml_ext(&self, e: &'a Extension) -> El<'a> {
-        let name = self.ctx.name(&e.name);
-        match &e.value {
-            ExtValue::Element(x) => {
-                let children = x
-                    .attributes
-                    .iter()
-                    .chain(x.children.iter())
-                    .map(|c| Item::El(self.xml_ext(c)))
-                    .collect();
-                El {
-                    name,
-                    text: self.value(&x.text, false),
-                    children,
-                }
-            }
-            ExtValue::Literal(l) => El {
-                name,
-                text: self.literal(l),
-                children: Vec::new(),
-            },
-            // Not produced by the XML binding; rendered like JSON for totality.
-            other => {
-                let (text, children) = self.json_parts(other);
-                El {
-                    name,
-                    text,
-                    children,
-                }
-            }
-        }
-    }
-
-    /// `_json_to_py` for one member: an array repeats the key per element.
-    fn json_member(&self, out: &mut Vec<Item<'a>>, name: Cow<'a, str>, v: &'a ExtValue) {
-        match v {
-            ExtValue::Array(items) => {
-                for it in items {
-                    let (text, children) = self.json_parts(it);
-                    out.push(el(name.clone(), text, children));
-                }
-            }
-            other => {
-                let (text, children) = self.json_parts(other);
-                out.push(el(name, text, children));
-            }
-        }
-    }
-
-    fn json_parts(&self, v: &'a ExtValue) -> (Cow<'a, str>, Vec<Item<'a>>) {
-        match v {
-            ExtValue::Literal(l) => (self.literal(l), Vec::new()),
-            ExtValue::Array(items) => (
-                NO_TEXT,
-                items
-                    .iter()
-                    .map(|it| {
-                        let (t, c) = self.json_parts(it);
-                        el("", t, c)
-                    })
-                    .collect(),
-            ),
-            ExtValue::Object(members) => {
-                let mut text = NO_TEXT;
-                let mut children = Vec::new();
-                for m in members {
-                    if m.name.raw == "#text" {
-                        if let ExtValue::Literal(l) = &m.value {
-                            text = Cow::Borrowed(l.text());
-                        }
-                        continue;
-                    }
-                    if skip_json_key(&m.name.raw) {
-                        continue;
-                    }
-                    let name = self.ctx.name(&m.name);
-                    self.json_member(&mut children, name, &m.value);
-                }
-                (text, children)
-            }
-            ExtValue::Element(x) => {
-                let children = x
-                    .attributes
-                    .iter()
-                    .chain(x.children.iter())
-                    .map(|c| Item::El(self.xml_ext(c)))
-                    .collect();
-                (self.value(&x.text, false), children)
-            }
+            Syntax::Xml => out.extend(exts.iter().map(|e| Item::El(xml_ext(self, e)))),
+            Syntax::Json => out.extend(json_extension_nodes(self, exts)),
         }
     }
 
@@ -1145,6 +1074,128 @@ impl<'a> Builder<'a> {
     }
 }
 
+impl<'a> NodeSpelling<'a> for Builder<'a> {
+    fn member_name(&self, name: &'a Name) -> Cow<'a, str> {
+        self.ctx.name(name)
+    }
+
+    fn string_text(&self, raw: &'a str) -> Cow<'a, str> {
+        self.value(raw, false)
+    }
+}
+
+/// Extension members of a JSON event as nodes, by the reference's JSON → tree rules: arrays
+/// repeat the key, and `…List` keys are regrouped as XML would nest them.
+pub(crate) fn json_extension_nodes<'a>(
+    spelling: &impl NodeSpelling<'a>,
+    exts: &'a [Extension],
+) -> Vec<Item<'a>> {
+    let mut items = Vec::new();
+    for e in exts {
+        if skip_json_key(&e.name.raw) {
+            continue;
+        }
+        json_member(spelling, &mut items, &e.name, &e.value);
+    }
+    correct_level(items)
+}
+
+/// An XML-shaped extension member as a node: attributes and child elements become children.
+fn xml_ext<'a>(spelling: &impl NodeSpelling<'a>, e: &'a Extension) -> El<'a> {
+    let (text, children) = match &e.value {
+        ExtValue::Element(x) => (
+            spelling.string_text(&x.text),
+            x.attributes
+                .iter()
+                .chain(x.children.iter())
+                .map(|c| Item::El(xml_ext(spelling, c)))
+                .collect(),
+        ),
+        ExtValue::Literal(l) => (spelling.literal_text(l), Vec::new()),
+        // Not produced by the XML binding; rendered like JSON for totality.
+        other => json_parts(spelling, other),
+    };
+    El {
+        name: spelling.member_name(&e.name),
+        text,
+        children,
+        source_name: Some(&e.name),
+        source_prefix: prefix_of(&e.name.raw),
+    }
+}
+
+/// `_json_to_py` for one member: an array repeats the key per element.
+fn json_member<'a>(
+    spelling: &impl NodeSpelling<'a>,
+    out: &mut Vec<Item<'a>>,
+    source: &'a Name,
+    v: &'a ExtValue,
+) {
+    let name = spelling.member_name(source);
+    let node = |node_name, (text, children)| {
+        Item::El(El {
+            name: node_name,
+            text,
+            children,
+            source_name: Some(source),
+            source_prefix: prefix_of(&source.raw),
+        })
+    };
+    match v {
+        ExtValue::Array(items) => {
+            for it in items {
+                out.push(node(name.clone(), json_parts(spelling, it)));
+            }
+        }
+        other => out.push(node(name, json_parts(spelling, other))),
+    }
+}
+
+fn json_parts<'a>(
+    spelling: &impl NodeSpelling<'a>,
+    v: &'a ExtValue,
+) -> (Cow<'a, str>, Vec<Item<'a>>) {
+    match v {
+        ExtValue::Literal(l) => (spelling.literal_text(l), Vec::new()),
+        ExtValue::Array(items) => (
+            NO_TEXT,
+            items
+                .iter()
+                .map(|it| {
+                    let (t, c) = json_parts(spelling, it);
+                    el("", t, c)
+                })
+                .collect(),
+        ),
+        ExtValue::Object(members) => {
+            let mut text = NO_TEXT;
+            let mut children = Vec::new();
+            for m in members {
+                if m.name.raw == "#text" {
+                    if let ExtValue::Literal(l) = &m.value {
+                        text = Cow::Borrowed(l.text());
+                    }
+                    continue;
+                }
+                if skip_json_key(&m.name.raw) {
+                    continue;
+                }
+                json_member(spelling, &mut children, &m.name, &m.value);
+            }
+            (text, children)
+        }
+        ExtValue::Element(x) => {
+            let children = x
+                .attributes
+                .iter()
+                .chain(x.children.iter())
+                .map(|c| Item::El(xml_ext(spelling, c)))
+                .collect();
+            (spelling.string_text(&x.text), children)
+        }
+    }
+}
+
 /// JSON keys the reference never turns into nodes: comments and 1.x `@xmlns` declarations.
 pub(crate) fn skip_json_key(key: &str) -> bool {
     key == "rdfs:comment" || key == "comment" || key.starts_with("@xmlns") || key == "@context"
@@ -1172,7 +1223,8 @@ fn correct_level(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
             .collect();
     }
     let mut rest = Vec::new();
-    let mut lists: Vec<(Cow<'_, str>, Vec<El<'_>>)> = Vec::new();
+    // Each list: a node named and sourced like its first member, and the members regrouped.
+    let mut lists: Vec<(El<'_>, Vec<El<'_>>)> = Vec::new();
     let mut child_epcs = Vec::new();
     for item in items {
         match item {
@@ -1186,21 +1238,32 @@ fn correct_level(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
                     name: Cow::Owned(short),
                     text: e.text,
                     children: e.children,
+                    source_name: None,
+                    source_prefix: e.source_prefix,
                 };
-                match lists.iter_mut().find(|(n, _)| *n == e.name) {
+                match lists.iter_mut().find(|(list, _)| list.name == e.name) {
                     Some((_, v)) => v.push(grouped),
-                    None => lists.push((e.name, vec![grouped])),
+                    None => lists.push((
+                        El {
+                            name: e.name,
+                            text: NO_TEXT,
+                            children: Vec::new(),
+                            source_name: e.source_name,
+                            source_prefix: e.source_prefix,
+                        },
+                        vec![grouped],
+                    )),
                 }
             }
             other => rest.push(other),
         }
     }
-    for (name, elems) in lists {
-        if matches!(
-            name.as_ref(),
+    for (mut list, elems) in lists {
+        list.children = if matches!(
+            list.name.as_ref(),
             "sourceList" | "destinationList" | "bizTransactionList"
         ) {
-            let pairs = elems
+            elems
                 .into_iter()
                 .map(|e| {
                     Item::Pair(
@@ -1213,15 +1276,11 @@ fn correct_level(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
                             .collect(),
                     )
                 })
-                .collect();
-            rest.push(el(name, NO_TEXT, pairs));
+                .collect()
         } else {
-            rest.push(Item::El(El {
-                name,
-                text: NO_TEXT,
-                children: elems.into_iter().map(Item::El).collect(),
-            }));
-        }
+            elems.into_iter().map(Item::El).collect()
+        };
+        rest.push(Item::El(list));
     }
     rest.retain(|i| match i {
         Item::El(e) if e.name == "childEPCs" => {
@@ -1250,15 +1309,27 @@ fn correct_level(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
 
 fn deep_correct(e: El<'_>) -> El<'_> {
     let children = correct_level(e.children);
-    let name = match e.name.as_ref() {
-        "inputEPC" | "outputEPC" => Cow::Borrowed("epc"),
-        "inputQuantity" | "outputQuantity" | "childQuantity" => Cow::Borrowed("quantityElement"),
-        "quantity" if !children.is_empty() => Cow::Borrowed("quantityElement"),
-        _ => e.name,
+    let renamed = match e.name.as_ref() {
+        "inputEPC" | "outputEPC" => Some("epc"),
+        "inputQuantity" | "outputQuantity" | "childQuantity" => Some("quantityElement"),
+        "quantity" if !children.is_empty() => Some("quantityElement"),
+        _ => None,
     };
-    El {
-        name,
-        text: e.text,
-        children,
+    match renamed {
+        // A renamed node is no longer named as its member was.
+        Some(name) => El {
+            name: Cow::Borrowed(name),
+            text: e.text,
+            children,
+            source_name: None,
+            source_prefix: None,
+        },
+        None => El {
+            name: e.name,
+            text: e.text,
+            children,
+            source_name: e.source_name,
+            source_prefix: e.source_prefix,
+        },
     }
 }

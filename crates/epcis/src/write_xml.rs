@@ -42,7 +42,7 @@ use std::borrow::{Borrow, Cow};
 
 use crate::canon::py_strip;
 use crate::cbv::{CONTEXT_PREFIXES, Vocabulary};
-use crate::hash::{InlinePrefixes, JsonValueView, skip_json_key};
+use crate::hash::{El, InlinePrefixes, Item, JsonValueView, json_extension_nodes, prefix_of};
 use crate::model::{
     BizTransaction, Context, Document, Event, EventType, ExtValue, Extension, Literal, Location,
     Name, OneOrMany, QuantityElement, SensorFields, SourceDest, Syntax,
@@ -342,325 +342,16 @@ fn split_expanded(name: &str) -> Option<(&str, &str)> {
     Some((namespace, local))
 }
 
-// ---------------------------------------------------------------------------------------------
-// How the JSON hash sees values (`hash`'s own code) and names (a port of `hash::Builder`)
-// ---------------------------------------------------------------------------------------------
-
-/// The JSON hash's view of one event: its strings (`hash::JsonValueView`, the very code the hash
-/// runs), and the tree it builds from extension members, which mirrors `hash::Builder` for
-/// `Syntax::Json`; the write-and-reread test over every vector and a mutation fuzzer keep the
-/// tree in step.
-struct JsonView {
-    strings: JsonValueView<'static>,
-}
-
-impl JsonView {
-    fn new(event: &Event, context: &Context) -> Self {
-        // The document's `@context`, then the event's own, as `HashContext::prehash` scopes
-        // the prefixes of an event of a document.
-        let mut prefixes = InlinePrefixes::default();
-        prefixes.add_context(context);
-        if let Some(own) = &event.context {
-            prefixes.add_context(own);
-        }
-        JsonView {
-            strings: JsonValueView::for_event(event, Cow::Owned(prefixes)),
-        }
+/// The JSON hash's view of the strings of one event of a document, for writing them as that
+/// hash sees them. Its prefixes are the document's `@context`, then the event's own, as
+/// `HashContext::prehash` scopes them.
+fn json_view(event: &Event, context: &Context) -> JsonValueView<'static> {
+    let mut prefixes = InlinePrefixes::default();
+    prefixes.add_context(context);
+    if let Some(own) = &event.context {
+        prefixes.add_context(own);
     }
-
-    fn literal<'a>(&self, literal: &'a Literal) -> Cow<'a, str> {
-        match literal {
-            Literal::String(s) => self.strings.value(s),
-            other => Cow::Borrowed(other.text()),
-        }
-    }
-}
-
-/// A node of the tree the JSON hash builds from extension members: a hash name
-/// (`{IRI}local` or as written), the member's name in the model (for its namespace and
-/// prefix), its text as the hash sees it, and its children.
-struct Node<'a> {
-    name: Cow<'a, str>,
-    /// The prefix the sender used for this name's namespace, if any.
-    hint: Option<&'a str>,
-    /// The model name, when the node has one (not for regrouped or renamed nodes).
-    orig: Option<&'a Name>,
-    text: Cow<'a, str>,
-    children: Vec<Item<'a>>,
-}
-
-/// A child: a node, or the members of a bizTransaction/source/destination that the hash's
-/// regrouping makes of a JSON `…List` extension named like a standard list.
-enum Item<'a> {
-    Node(Node<'a>),
-    Pair(Vec<Node<'a>>),
-}
-
-fn prefix_of(raw: &str) -> Option<&str> {
-    raw.split_once(':').map(|(p, _)| p)
-}
-
-impl JsonView {
-    /// `hash::Builder::extensions` for JSON: members to nodes, then the `…List` regrouping.
-    fn nodes<'a>(&self, extensions: &'a [Extension]) -> Vec<Item<'a>> {
-        let mut items = Vec::new();
-        for e in extensions {
-            if skip_json_key(&e.name.raw) {
-                continue;
-            }
-            let name = self.strings.json_key(&e.name.raw);
-            self.member(&mut items, name, &e.name, &e.value);
-        }
-        correct_level(items)
-    }
-
-    /// `_json_to_py` for one member: an array repeats the member.
-    fn member<'a>(
-        &self,
-        out: &mut Vec<Item<'a>>,
-        name: Cow<'a, str>,
-        orig: &'a Name,
-        value: &'a ExtValue,
-    ) {
-        let hint = prefix_of(&orig.raw);
-        match value {
-            ExtValue::Array(items) => {
-                for item in items {
-                    let (text, children) = self.parts(item);
-                    out.push(Item::Node(Node {
-                        name: name.clone(),
-                        hint,
-                        orig: Some(orig),
-                        text,
-                        children,
-                    }));
-                }
-            }
-            other => {
-                let (text, children) = self.parts(other);
-                out.push(Item::Node(Node {
-                    name,
-                    hint,
-                    orig: Some(orig),
-                    text,
-                    children,
-                }));
-            }
-        }
-    }
-
-    fn parts<'a>(&self, value: &'a ExtValue) -> (Cow<'a, str>, Vec<Item<'a>>) {
-        match value {
-            ExtValue::Literal(l) => (self.literal(l), Vec::new()),
-            ExtValue::Array(items) => (
-                Cow::Borrowed(""),
-                items
-                    .iter()
-                    .map(|item| {
-                        let (text, children) = self.parts(item);
-                        Item::Node(Node {
-                            name: Cow::Borrowed(""),
-                            hint: None,
-                            orig: None,
-                            text,
-                            children,
-                        })
-                    })
-                    .collect(),
-            ),
-            ExtValue::Object(members) => {
-                let mut text = Cow::Borrowed("");
-                let mut children = Vec::new();
-                for m in members {
-                    if m.name.raw == "#text" {
-                        if let ExtValue::Literal(l) = &m.value {
-                            text = Cow::Borrowed(l.text());
-                        }
-                        continue;
-                    }
-                    if skip_json_key(&m.name.raw) {
-                        continue;
-                    }
-                    let name = self.strings.json_key(&m.name.raw);
-                    self.member(&mut children, name, &m.name, &m.value);
-                }
-                (text, children)
-            }
-            ExtValue::Element(x) => {
-                let children = x
-                    .attributes
-                    .iter()
-                    .chain(x.children.iter())
-                    .map(|c| Item::Node(self.element_node(c)))
-                    .collect();
-                (self.strings.value(&x.text), children)
-            }
-        }
-    }
-
-    /// `hash::Builder::xml_ext` under JSON naming (an XML-shaped value in a JSON event).
-    fn element_node<'a>(&self, e: &'a Extension) -> Node<'a> {
-        let name = self.strings.json_key(&e.name.raw);
-        let (text, children) = match &e.value {
-            ExtValue::Element(x) => (
-                self.strings.value(&x.text),
-                x.attributes
-                    .iter()
-                    .chain(x.children.iter())
-                    .map(|c| Item::Node(self.element_node(c)))
-                    .collect(),
-            ),
-            ExtValue::Literal(l) => (self.literal(l), Vec::new()),
-            other => self.parts(other),
-        };
-        Node {
-            name,
-            hint: prefix_of(&e.name.raw),
-            orig: Some(&e.name),
-            text,
-            children,
-        }
-    }
-}
-
-/// `hash::correct_level`: members named `…List` are regrouped as the XML binding nests them,
-/// `childEPCs` likewise, and each child is corrected recursively.
-fn correct_level(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
-    if items.is_empty() {
-        return items;
-    }
-    let regroup = items
-        .iter()
-        .any(|i| matches!(i, Item::Node(e) if e.name.ends_with("List") || e.name == "childEPCs"));
-    if !regroup {
-        return items
-            .into_iter()
-            .map(|i| match i {
-                Item::Node(e) => Item::Node(deep_correct(e)),
-                other => other,
-            })
-            .collect();
-    }
-    let mut rest = Vec::new();
-    let mut lists: Vec<(Node<'_>, Vec<Node<'_>>)> = Vec::new();
-    for item in items {
-        match item {
-            Item::Node(e) if e.name.ends_with("List") => {
-                let short = e
-                    .name
-                    .get(..e.name.len() - 4)
-                    .unwrap_or_default()
-                    .to_owned();
-                let grouped = Node {
-                    name: Cow::Owned(short),
-                    hint: e.hint,
-                    orig: None,
-                    text: e.text,
-                    children: e.children,
-                };
-                match lists.iter_mut().find(|(head, _)| head.name == e.name) {
-                    Some((_, v)) => v.push(grouped),
-                    None => lists.push((
-                        Node {
-                            name: e.name,
-                            hint: e.hint,
-                            orig: e.orig,
-                            text: Cow::Borrowed(""),
-                            children: Vec::new(),
-                        },
-                        vec![grouped],
-                    )),
-                }
-            }
-            other => rest.push(other),
-        }
-    }
-    for (mut head, elements) in lists {
-        if matches!(
-            head.name.as_ref(),
-            "sourceList" | "destinationList" | "bizTransactionList"
-        ) {
-            head.children = elements
-                .into_iter()
-                .map(|e| {
-                    Item::Pair(
-                        e.children
-                            .into_iter()
-                            .filter_map(|c| match c {
-                                Item::Node(x) => Some(x),
-                                Item::Pair(_) => None,
-                            })
-                            .collect(),
-                    )
-                })
-                .collect();
-        } else {
-            head.children = elements.into_iter().map(Item::Node).collect();
-        }
-        rest.push(Item::Node(head));
-    }
-    let mut child_epcs = Vec::new();
-    rest.retain(|i| match i {
-        Item::Node(e) if e.name == "childEPCs" => {
-            child_epcs.push(Item::Node(Node {
-                name: Cow::Borrowed("epc"),
-                hint: None,
-                orig: None,
-                text: e.text.clone(),
-                children: Vec::new(),
-            }));
-            false
-        }
-        _ => true,
-    });
-    if !child_epcs.is_empty() {
-        rest.push(Item::Node(Node {
-            name: Cow::Borrowed("childEPCs"),
-            hint: None,
-            orig: None,
-            text: Cow::Borrowed(""),
-            children: child_epcs,
-        }));
-    }
-    rest.into_iter()
-        .map(|i| match i {
-            Item::Node(e)
-                if !matches!(
-                    e.name.as_ref(),
-                    "sourceList" | "destinationList" | "bizTransactionList"
-                ) =>
-            {
-                Item::Node(deep_correct(e))
-            }
-            other => other,
-        })
-        .collect()
-}
-
-fn deep_correct(e: Node<'_>) -> Node<'_> {
-    let children = correct_level(e.children);
-    let renamed = match e.name.as_ref() {
-        "inputEPC" | "outputEPC" => Some("epc"),
-        "inputQuantity" | "outputQuantity" | "childQuantity" => Some("quantityElement"),
-        "quantity" if !children.is_empty() => Some("quantityElement"),
-        _ => None,
-    };
-    match renamed {
-        Some(name) => Node {
-            name: Cow::Borrowed(name),
-            hint: None,
-            orig: None,
-            text: e.text,
-            children,
-        },
-        None => Node {
-            name: e.name,
-            hint: e.hint,
-            orig: e.orig,
-            text: e.text,
-            children,
-        },
-    }
+    JsonValueView::for_event(event, Cow::Owned(prefixes))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -888,7 +579,7 @@ struct Writer<'a> {
     limitation: Option<&'static str>,
     context: &'a Context,
     /// The JSON hash's view of the event's strings; `None` for an event read from XML.
-    json: Option<JsonView>,
+    json: Option<JsonValueView<'static>>,
 }
 
 impl<'a> Writer<'a> {
@@ -899,7 +590,7 @@ impl<'a> Writer<'a> {
             attributes: Vec::new(),
             limitation: None,
             context,
-            json: (syntax == Syntax::Json).then(|| JsonView::new(event, context)),
+            json: (syntax == Syntax::Json).then(|| json_view(event, context)),
         }
     }
 
@@ -1014,12 +705,12 @@ impl<'a> Writer<'a> {
     /// The element name of a JSON hash node: `{ns}local` and plain names exactly; other names
     /// (a remote-context prefix, an absolute IRI) with the model's namespace where it has one,
     /// reported.
-    fn node_name(&mut self, node: &Node<'_>, level: Level) -> String {
+    fn node_name(&mut self, node: &El<'_>, level: Level) -> String {
         if let Some((ns, local)) = split_expanded(&node.name)
             && !ns.is_empty()
             && is_ncname(local)
         {
-            return self.qname(Some(ns), local, node.hint);
+            return self.qname(Some(ns), local, node.source_prefix);
         }
         if is_ncname(&node.name) {
             if level.reserves(&node.name) {
@@ -1027,7 +718,7 @@ impl<'a> Writer<'a> {
             }
             return node.name.to_string();
         }
-        match node.orig {
+        match node.source_name {
             Some(orig) if orig.namespace.is_some() && is_ncname(&orig.local) => {
                 self.limit(REMOTE_PREFIX);
                 self.qname(orig.namespace.as_deref(), &orig.local, prefix_of(&orig.raw))
@@ -1053,7 +744,7 @@ impl<'a> Writer<'a> {
         match &self.json {
             None => (Cow::Borrowed(raw), expands(raw)),
             Some(json) => {
-                let seen = json.strings.value(raw);
+                let seen = json.value(raw);
                 if let Some(v) = vocab
                     && let Some(urn) = v.urn_prefix()
                     && let Some(word) = seen.strip_prefix(v.web_prefix())
@@ -1158,7 +849,7 @@ impl<'a> Writer<'a> {
                     self.comment(&e.name.raw, &e.value);
                 }
             }
-            let nodes = json.nodes(extensions);
+            let nodes = json_extension_nodes(&json, extensions);
             for item in &nodes {
                 self.item(item, level, 1);
             }
@@ -1194,7 +885,7 @@ impl<'a> Writer<'a> {
 
     fn item(&mut self, item: &Item<'_>, level: Level, depth: usize) {
         match item {
-            Item::Node(node) => self.node(node, level, depth),
+            Item::El(node) => self.node(node, level, depth),
             Item::Pair(members) => {
                 self.limit(PAIR_SHAPE);
                 for m in members {
@@ -1204,7 +895,7 @@ impl<'a> Writer<'a> {
         }
     }
 
-    fn node(&mut self, node: &Node<'_>, level: Level, depth: usize) {
+    fn node(&mut self, node: &El<'_>, level: Level, depth: usize) {
         if depth > MAX_DEPTH {
             self.limit(TOO_DEEP);
             return;
@@ -1311,7 +1002,7 @@ impl<'a> Writer<'a> {
         if self.json.is_some() {
             for item in nodes {
                 match item {
-                    Item::Node(node) if node.children.is_empty() => {
+                    Item::El(node) if node.children.is_empty() => {
                         match split_expanded(&node.name) {
                             Some((ns, local))
                                 if !ns.is_empty()
@@ -1319,7 +1010,7 @@ impl<'a> Writer<'a> {
                                     && !used.iter().any(|(n, l)| n == ns && l == local) =>
                             {
                                 used.push((ns.to_owned(), local.to_owned()));
-                                let name = self.attribute_name(Some(ns), local, node.hint);
+                                let name = self.attribute_name(Some(ns), local, node.source_prefix);
                                 self.attribute(&name, &node.text, false);
                             }
                             _ => elements.push(item),
@@ -1369,7 +1060,7 @@ impl<'a> Writer<'a> {
         let json = self.json.take();
         let nodes = json
             .as_ref()
-            .map(|j| j.nodes(&fields.extensions))
+            .map(|j| json_extension_nodes(j, &fields.extensions))
             .unwrap_or_default();
         self.json = json;
         let (elements, xml_elements) = self.sensor_attributes(fields, &nodes);
@@ -1405,10 +1096,10 @@ impl<'a> Writer<'a> {
     fn pair_attributes(&mut self, extensions: &[Extension]) {
         let mut used: Vec<(Option<String>, String)> = vec![(None, "type".to_owned())];
         if let Some(json) = self.json.take() {
-            let nodes = json.nodes(extensions);
+            let nodes = json_extension_nodes(&json, extensions);
             self.json = Some(json);
             for item in &nodes {
-                let Item::Node(node) = item else {
+                let Item::El(node) = item else {
                     self.limit(PAIR_SHAPE);
                     continue;
                 };
@@ -1427,7 +1118,7 @@ impl<'a> Writer<'a> {
                     continue;
                 }
                 used.push(key);
-                let name = self.attribute_name(ns, local, node.hint);
+                let name = self.attribute_name(ns, local, node.source_prefix);
                 self.attribute(&name, &node.text, false);
             }
         } else {
@@ -1536,7 +1227,7 @@ impl<'a> Writer<'a> {
         match value {
             Some(value) => {
                 let text = match &self.json {
-                    Some(json) => json.strings.value(value),
+                    Some(json) => json.value(value),
                     None => Cow::Borrowed(value.as_str()),
                 };
                 self.escape(&text, false);
@@ -1684,7 +1375,7 @@ impl<'a> Writer<'a> {
         };
         // What the original hash takes as the type, and what the XML hash will take.
         let seen: Cow<'_, str> = match &self.json {
-            Some(json) => json.strings.value(kind.as_str()),
+            Some(json) => json.value(kind.as_str()),
             None => Cow::Borrowed(kind.as_str()),
         };
         if let EventType::Other(name) = kind {
@@ -1716,7 +1407,7 @@ impl<'a> Writer<'a> {
                 let iri = self
                     .json
                     .as_ref()
-                    .and_then(|j| j.strings.prefix_iri(p))
+                    .and_then(|j| j.prefix_iri(p))
                     .or_else(|| {
                         CONTEXT_PREFIXES
                             .iter()
