@@ -196,7 +196,8 @@ pub fn retu(args: &[&str]) -> String {
 }
 
 /// Creates an organisation owning `prefixes` in the data folder (and the database `extra` names,
-/// such as `--database-url …`) and returns (public ID, token).
+/// such as `--database-url …`) and returns (public ID, token). `retu org create` prints the
+/// public ID alone on a line.
 pub fn member(data: &Path, name: &str, prefixes: &[&str], extra: &[&str]) -> (String, String) {
     let data_arg = data.to_str().expect("utf-8 path");
     let mut args = vec!["org", "create", "--data", data_arg, "--name", name];
@@ -206,7 +207,7 @@ pub fn member(data: &Path, name: &str, prefixes: &[&str], extra: &[&str]) -> (St
     }
     args.extend_from_slice(extra);
     let created = retu(&args);
-    let public_id = created.split('\t').next().expect("public id").to_owned();
+    let public_id = created.trim().to_owned();
     let mut token = vec!["token", "create", "--data", data_arg, "--org", &public_id];
     token.extend_from_slice(extra);
     let token = retu(&token).trim().to_owned();
