@@ -1,4 +1,5 @@
-//! A full audit of a stored log: every event re-read and re-hashed, every leaf recomputed, the
+//! A full audit of a stored log: every event re-read and re-hashed, every other record (certificate,
+//! recall) re-read and re-digested, every leaf recomputed, the
 //! whole tree rebuilt, every current tile and the tree edge compared, and the latest checkpoint's
 //! signature and root checked. It trusts nothing the store says about itself.
 //!
@@ -7,13 +8,13 @@
 
 use std::collections::HashMap;
 
-use store::{Store, StoreError};
+use store::{Store, StoreError, StoredEvent, StoredRecord};
 use tlog::tile::tiles_for_size;
 use tlog::{
     Checkpoint, CompactRange, Hash, Tile, TileCoord, TileReader, VerifierKey, integrate, leaf_hash,
 };
 
-use crate::leaf::{Leaf, body_digest};
+use crate::leaf::{EntryKind, Leaf, body_digest};
 
 /// What a passing audit covered.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,6 +73,74 @@ impl TileReader for Rebuilt {
     }
 }
 
+/// One log entry as stored: an EPCIS event or another record.
+enum Entry<'a> {
+    Event(&'a StoredEvent),
+    Record(&'a StoredRecord),
+}
+
+impl Entry<'_> {
+    fn index(&self) -> u64 {
+        match self {
+            Entry::Event(event) => event.index,
+            Entry::Record(record) => record.index,
+        }
+    }
+}
+
+/// Checks an event against its leaf and recomputes its event hash from the stored bytes.
+fn check_event(
+    event: &StoredEvent,
+    orgs: &HashMap<i64, String>,
+    rehash: Rehash<'_>,
+) -> Result<(), String> {
+    let leaf = Leaf::decode(&event.leaf).map_err(|e| e.to_string())?;
+    if leaf.kind != EntryKind::EpcisEvent || leaf.subject != event.event_hash {
+        return Err("the leaf commits to another event hash".into());
+    }
+    if leaf.body_sha256 != body_digest(&event.body) {
+        return Err("the stored event bytes differ from what the leaf commits to".into());
+    }
+    if orgs.get(&event.org_id) != Some(&leaf.org) {
+        return Err("the leaf names another organisation".into());
+    }
+    if leaf.record_time != event.record_time {
+        return Err("the leaf has another record time".into());
+    }
+    let recomputed = rehash(&event.body).map_err(|e| format!("cannot rehash the event: {e}"))?;
+    if recomputed != event.event_hash {
+        return Err(format!(
+            "the event hashes to {recomputed}, not {}",
+            event.event_hash
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a record (certificate, recall) against its leaf.
+fn check_record(record: &StoredRecord, orgs: &HashMap<i64, String>) -> Result<(), String> {
+    let leaf = Leaf::decode(&record.leaf).map_err(|e| e.to_string())?;
+    if leaf.kind.as_str() != record.kind || leaf.subject != record.record_id {
+        return Err(format!(
+            "the leaf commits to another record than {} {}",
+            record.kind, record.record_id
+        ));
+    }
+    if leaf.body_sha256 != body_digest(&record.body) {
+        return Err(format!(
+            "the stored bytes of {} {} differ from what the leaf commits to",
+            record.kind, record.record_id
+        ));
+    }
+    if orgs.get(&record.org_id) != Some(&leaf.org) {
+        return Err("the leaf names another organisation".into());
+    }
+    if leaf.record_time != record.created_at {
+        return Err("the leaf has another record time".into());
+    }
+    Ok(())
+}
+
 /// Audits the log in `store` against the log key. `orgs` maps internal organisation keys to the
 /// public IDs written in leaves; `rehash` recomputes event hashes.
 pub async fn audit<S: Store>(
@@ -102,43 +171,41 @@ pub async fn audit<S: Store>(
     let mut pending: Vec<Hash> = Vec::new();
     let mut next = 0u64;
     loop {
-        let page = store.events_from(next, PAGE).await?;
-        if page.is_empty() {
+        // Entries are events or other records (certificates, recalls); both are read for one
+        // window of indices at a time and checked in index order.
+        let window_end = next.saturating_add(u64::from(PAGE));
+        let events = store.events_from(next, PAGE).await?;
+        let records = store.records_in(next, window_end).await?;
+        let mut entries: Vec<Entry<'_>> = events
+            .iter()
+            .filter(|event| event.index < window_end)
+            .map(Entry::Event)
+            .chain(records.iter().map(Entry::Record))
+            .collect();
+        if entries.is_empty() {
             break;
         }
-        for event in &page {
+        entries.sort_by_key(Entry::index);
+        for entry in &entries {
             let index = next;
             let bad = |reason: String| AuditFailure::Entry { index, reason };
-            if event.index != index {
+            if entry.index() != index {
                 return Err(bad(format!(
                     "missing; the next stored entry is {}",
-                    event.index
+                    entry.index()
                 )));
             }
-            let leaf = Leaf::decode(&event.leaf).map_err(|e| bad(e.to_string()))?;
-            if leaf.event_hash != event.event_hash {
-                return Err(bad("the leaf commits to another event hash".into()));
-            }
-            if leaf.body_sha256 != body_digest(&event.body) {
-                return Err(bad(
-                    "the stored event bytes differ from what the leaf commits to".into(),
-                ));
-            }
-            if orgs.get(&event.org_id) != Some(&leaf.org) {
-                return Err(bad("the leaf names another organisation".into()));
-            }
-            if leaf.record_time != event.record_time {
-                return Err(bad("the leaf has another record time".into()));
-            }
-            let recomputed =
-                rehash(&event.body).map_err(|e| bad(format!("cannot rehash the event: {e}")))?;
-            if recomputed != event.event_hash {
-                return Err(bad(format!(
-                    "the event hashes to {recomputed}, not {}",
-                    event.event_hash
-                )));
-            }
-            let hash = leaf_hash(&event.leaf);
+            let leaf_bytes = match entry {
+                Entry::Event(event) => {
+                    check_event(event, orgs, rehash).map_err(bad)?;
+                    &event.leaf
+                }
+                Entry::Record(record) => {
+                    check_record(record, orgs).map_err(bad)?;
+                    &record.leaf
+                }
+            };
+            let hash = leaf_hash(leaf_bytes);
             range.append(hash).map_err(|e| bad(e.to_string()))?;
             if Some(range.size()) == checkpoint_size {
                 checkpoint_root = Some(range.root());

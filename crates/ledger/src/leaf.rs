@@ -15,6 +15,8 @@
 //!
 //! Lines end in `\n`, fields are separated by one space, the order is fixed, and the time is
 //! UTC with exactly six fractional digits, so the same inputs always give the same bytes.
+//! Records other than events (certificates, recalls) have an `id` line with the record's own
+//! ID where an event has its `event` line.
 
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -33,6 +35,10 @@ const TIME_FORMAT: &[BorrowedFormatItem<'static>] =
 pub enum EntryKind {
     /// A captured EPCIS event.
     EpcisEvent,
+    /// A 承诺达标合格证 (commitment-to-standards certificate) for a production batch.
+    Certificate,
+    /// A recall of an identifier and everything downstream of it.
+    Recall,
 }
 
 impl EntryKind {
@@ -40,13 +46,27 @@ impl EntryKind {
     pub fn as_str(self) -> &'static str {
         match self {
             EntryKind::EpcisEvent => "epcis-event",
+            EntryKind::Certificate => "certificate",
+            EntryKind::Recall => "recall",
         }
     }
 
-    fn parse(text: &str) -> Option<Self> {
+    /// Reads the leaf's spelling of a kind.
+    pub fn parse(text: &str) -> Option<Self> {
         match text {
             "epcis-event" => Some(EntryKind::EpcisEvent),
+            "certificate" => Some(EntryKind::Certificate),
+            "recall" => Some(EntryKind::Recall),
             _ => None,
+        }
+    }
+
+    /// The name of the line that identifies the record: an event is named by its canonical
+    /// event hash, every other record by its own ID.
+    pub fn subject_field(self) -> &'static str {
+        match self {
+            EntryKind::EpcisEvent => "event",
+            EntryKind::Certificate | EntryKind::Recall => "id",
         }
     }
 }
@@ -56,8 +76,9 @@ impl EntryKind {
 pub struct Leaf {
     /// The kind of record.
     pub kind: EntryKind,
-    /// The canonical hash ID of the event (`ni:///sha-256;…?ver=CBV2.0`).
-    pub event_hash: String,
+    /// What the record is: for an event its canonical hash ID (`ni:///sha-256;…?ver=CBV2.0`),
+    /// for other kinds the record's own ID (a certificate number, a recall ID).
+    pub subject: String,
     /// SHA-256 of the exact stored record bytes.
     pub body_sha256: [u8; 32],
     /// The capturing organisation's public ID.
@@ -107,16 +128,17 @@ impl Leaf {
     /// The leaf bytes.
     pub fn encode(&self) -> Result<Vec<u8>, LeafError> {
         let single_token = |text: &str| !text.is_empty() && !text.contains(['\n', ' ', '\r']);
-        if !single_token(&self.event_hash) {
-            return Err(LeafError::BadField("event"));
+        if !single_token(&self.subject) {
+            return Err(LeafError::BadField(self.kind.subject_field()));
         }
         if !single_token(&self.org) {
             return Err(LeafError::BadField("org"));
         }
         Ok(format!(
-            "{LEAF_HEADER}\nkind {}\nevent {}\nbody sha-256:{}\norg {}\ntime {}\n",
+            "{LEAF_HEADER}\nkind {}\n{} {}\nbody sha-256:{}\norg {}\ntime {}\n",
             self.kind.as_str(),
-            self.event_hash,
+            self.kind.subject_field(),
+            self.subject,
             tlog::Hash(self.body_sha256).to_hex(),
             self.org,
             format_time(self.record_time)?,
@@ -142,7 +164,7 @@ impl Leaf {
                 .ok_or(LeafError::Malformed(name))
         };
         let kind = EntryKind::parse(field("kind")?).ok_or(LeafError::Malformed("unknown kind"))?;
-        let event_hash = field("event")?.to_owned();
+        let subject = field(kind.subject_field())?.to_owned();
         let digest_hex = field("body")?
             .strip_prefix("sha-256:")
             .ok_or(LeafError::Malformed("body"))?;
@@ -166,7 +188,7 @@ impl Leaf {
         }
         let leaf = Leaf {
             kind,
-            event_hash,
+            subject,
             body_sha256,
             org,
             record_time,
@@ -187,7 +209,7 @@ mod tests {
     fn round_trip_and_exact_bytes() {
         let leaf = Leaf {
             kind: EntryKind::EpcisEvent,
-            event_hash: "ni:///sha-256;3cee22cbd618d29a18e56c944493e755201ff0e0acedc174f0120d1033ce42a0?ver=CBV2.0".into(),
+            subject: "ni:///sha-256;3cee22cbd618d29a18e56c944493e755201ff0e0acedc174f0120d1033ce42a0?ver=CBV2.0".into(),
             body_sha256: body_digest(b"{}"),
             org: "org-coop".into(),
             record_time: 1_775_030_400_123_456,
@@ -210,6 +232,36 @@ mod tests {
             ..leaf
         };
         assert_eq!(bad.encode(), Err(LeafError::BadField("org")));
+    }
+
+    #[test]
+    fn records_other_than_events_name_their_id() {
+        let leaf = Leaf {
+            kind: EntryKind::Certificate,
+            subject: "HG-5227-20260401-7K3Q".into(),
+            body_sha256: body_digest(b"{}"),
+            org: "org-coop".into(),
+            record_time: 1_775_030_400_123_456,
+        };
+        let bytes = leaf.encode().expect("encode");
+        assert_eq!(
+            String::from_utf8(bytes.clone()).expect("utf-8"),
+            "retu-leaf/v1\nkind certificate\nid HG-5227-20260401-7K3Q\n\
+             body sha-256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\n\
+             org org-coop\ntime 2026-04-01T08:00:00.123456Z\n"
+        );
+        assert_eq!(Leaf::decode(&bytes), Ok(leaf.clone()));
+        // The line name must fit the kind.
+        let swapped = String::from_utf8(bytes)
+            .expect("utf-8")
+            .replace("\nid ", "\nevent ");
+        assert!(Leaf::decode(swapped.as_bytes()).is_err());
+        let recall = Leaf {
+            kind: EntryKind::Recall,
+            subject: "two words".into(),
+            ..leaf
+        };
+        assert_eq!(recall.encode(), Err(LeafError::BadField("id")));
     }
 
     #[test]

@@ -22,7 +22,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use store::{Appended, NewEvent, Store, StoreError, StoredCheckpoint};
+use store::{Appended, NewEvent, NewRecord, Store, StoreError, StoredCheckpoint};
+
+use crate::leaf::{EntryKind, Leaf, body_digest};
 use tlog::witness::AddCheckpointRequest;
 use tlog::{NoteSignature, Policy};
 
@@ -68,10 +70,32 @@ pub enum LedgerError {
     /// The witness configuration does not fit this log.
     #[error("witness configuration: {0}")]
     WitnessConfig(String),
+    /// A record cannot be written into a leaf (an ID with a space or a line break).
+    #[error("the record cannot be logged: {0}")]
+    BadRecord(String),
     /// The sequencer has stopped (the process is shutting down); the outcome of the append is
     /// unknown to this caller.
     #[error("the log's sequencer has stopped")]
     SequencerStopped,
+}
+
+/// A record other than an event, for [`Ledger::append_record`].
+#[derive(Clone, Debug)]
+pub struct RecordEntry {
+    /// What kind of record it is.
+    pub kind: EntryKind,
+    /// Its own ID, unique within its kind (no spaces or line breaks).
+    pub record_id: String,
+    /// The organisation making it: internal key and public ID (the leaf names the latter).
+    pub org_id: i64,
+    /// The organisation's public ID.
+    pub org_public_id: String,
+    /// When it was made, µs since the epoch, UTC.
+    pub created_at: i64,
+    /// The exact bytes stored and served, which the leaf commits to.
+    pub body: Vec<u8>,
+    /// The identifiers it is about, in their normal form.
+    pub subjects: Vec<String>,
 }
 
 /// One caller's events waiting to be sequenced, and where to send the outcome.
@@ -391,6 +415,37 @@ impl<S: Store> Ledger<S> {
             self.inner.grown.notify_one();
         }
         Ok(outcome)
+    }
+
+    /// Sequences a record other than an event (a certificate, a recall) durably: its leaf
+    /// commits to its ID and the SHA-256 of `body`. Returns its log index once committed.
+    /// Records are rare next to events, so they take their own transaction rather than the
+    /// sequencer's group commit; the store serialises them with event appends.
+    pub async fn append_record(&self, record: RecordEntry) -> Result<u64> {
+        let leaf = Leaf {
+            kind: record.kind,
+            subject: record.record_id.clone(),
+            body_sha256: body_digest(&record.body),
+            org: record.org_public_id,
+            record_time: record.created_at,
+        }
+        .encode()
+        .map_err(|e| LedgerError::BadRecord(e.to_string()))?;
+        let index = self
+            .inner
+            .store
+            .append_record(&NewRecord {
+                kind: record.kind.as_str().to_owned(),
+                record_id: record.record_id,
+                org_id: record.org_id,
+                created_at: record.created_at,
+                body: record.body,
+                leaf,
+                subjects: record.subjects,
+            })
+            .await?;
+        self.inner.grown.notify_one();
+        Ok(index)
     }
 
     /// The newest published checkpoint.

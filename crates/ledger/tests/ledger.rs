@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ledger::audit::{AuditFailure, audit};
 use ledger::leaf::{EntryKind, Leaf, body_digest};
-use ledger::{Ledger, LedgerConfig, LedgerError};
+use ledger::{Ledger, LedgerConfig, LedgerError, RecordEntry};
 use sha2::{Digest, Sha256};
 use store::{IdRole, NewEvent, NewOrg, Role, Store};
 use store_sqlite::SqliteStore;
@@ -39,7 +39,7 @@ fn event(i: u64, org_id: i64) -> NewEvent {
     let record_time = 1_775_030_400_000_000 + i as i64;
     let leaf = Leaf {
         kind: EntryKind::EpcisEvent,
-        event_hash: event_hash.clone(),
+        subject: event_hash.clone(),
         body_sha256: body_digest(&body),
         org: "org-coop".into(),
         record_time,
@@ -322,6 +322,61 @@ async fn audits_name_what_was_changed() {
     match audit(store, ledger.verifier(), &orgs(org), &rehash).await {
         Err(AuditFailure::Tile { coord, .. }) => assert_eq!(coord.path(), "tile/0/000"),
         other => panic!("expected the tile to fail, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn records_interleave_with_events_and_audits_check_them() {
+    let (ledger, org, _dir) = setup(LedgerConfig::default()).await;
+    ledger
+        .append((0..2500).map(|i| event(i, org)).collect())
+        .await
+        .expect("append");
+    let record = |id: &str| RecordEntry {
+        kind: EntryKind::Recall,
+        record_id: id.into(),
+        org_id: org,
+        org_public_id: "org-coop".into(),
+        created_at: 1_775_030_400_000_000,
+        body: format!("{{\"recall\":\"{id}\"}}").into_bytes(),
+        subjects: vec!["https://id.gs1.org/01/06901234000017/10/L1".into()],
+    };
+    assert_eq!(
+        ledger.append_record(record("R-1")).await.expect("record"),
+        2500
+    );
+    ledger
+        .append((2500..2600).map(|i| event(i, org)).collect())
+        .await
+        .expect("append");
+    assert_eq!(
+        ledger.append_record(record("R-2")).await.expect("record"),
+        2601
+    );
+    assert!(matches!(
+        ledger.append_record(record("two words")).await,
+        Err(LedgerError::BadRecord(_))
+    ));
+    ledger.integrate().await.expect("integrate");
+    ledger.publish(1).await.expect("publish");
+    let store = ledger.store();
+    let report = audit(store, ledger.verifier(), &orgs(org), &rehash)
+        .await
+        .expect("clean audit");
+    assert_eq!(report.entries, 2602);
+
+    // A record's inclusion proof verifies like an event's.
+    let proof = ledger.tlog_proof(2500).await.expect("proof");
+    assert_eq!(proof.index, 2500);
+
+    sqlx_exec(
+        store,
+        "UPDATE records SET body = CAST('{\"recall\":\"R-9\"}' AS BLOB) WHERE log_index = 2601",
+    )
+    .await;
+    match audit(store, ledger.verifier(), &orgs(org), &rehash).await {
+        Err(AuditFailure::Entry { index: 2601, .. }) => {}
+        other => panic!("expected entry 2601 to fail, got {other:?}"),
     }
 }
 

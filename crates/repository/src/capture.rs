@@ -424,7 +424,7 @@ fn prepare(
 
     let leaf = Leaf {
         kind: EntryKind::EpcisEvent,
-        event_hash: event_hash.clone(),
+        subject: event_hash.clone(),
         body_sha256: body_digest(body.as_bytes()),
         org: captor.org.public_id.clone(),
         record_time: now_micros,

@@ -37,11 +37,12 @@ use std::str::FromStr;
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Postgres, QueryBuilder, Row};
+// The dynamic SQL strings are made of this file's constants only, never of input.
+use sqlx::{AssertSqlSafe, Postgres, QueryBuilder, Row};
 use store::{
     Appended, CaptureJob, Column, Condition, EventQuery, JobState, LogState, NewEvent, NewOrg,
-    Order, Org, OrgAssets, Result, Role, Store, StoreError, StoredCheckpoint, StoredEvent,
-    TimeField, Visibility, Vocabulary,
+    NewRecord, Order, Org, OrgAssets, Result, Role, Store, StoreError, StoredCheckpoint,
+    StoredEvent, StoredRecord, TimeField, Visibility, Vocabulary,
 };
 use tlog::{Hash, TileCoord};
 
@@ -135,6 +136,21 @@ fn org_from_row(row: &PgRow) -> Result<Org> {
 
 const EVENT_COLUMNS: &str = "e.log_index, e.event_id, e.event_hash, e.org_id, e.shared, \
      e.event_type, e.event_time, e.record_time, e.body, l.leaf";
+
+const RECORD_COLUMNS: &str =
+    "r.log_index, r.kind, r.record_id, r.org_id, r.created_at, r.body, l.leaf";
+
+fn record_from_row(row: &PgRow) -> Result<StoredRecord> {
+    Ok(StoredRecord {
+        index: to_u64(row.try_get(0).map_err(db)?)?,
+        kind: row.try_get(1).map_err(db)?,
+        record_id: row.try_get(2).map_err(db)?,
+        org_id: row.try_get(3).map_err(db)?,
+        created_at: row.try_get(4).map_err(db)?,
+        body: row.try_get(5).map_err(db)?,
+        leaf: row.try_get(6).map_err(db)?,
+    })
+}
 
 fn event_from_row(row: &PgRow) -> Result<StoredEvent> {
     Ok(StoredEvent {
@@ -562,6 +578,117 @@ impl Store for PgStore {
         builder.push_bind(i64::from(limit));
         let rows = builder.build().fetch_all(&self.pool).await.map_err(db)?;
         rows.iter().map(event_from_row).collect()
+    }
+
+    async fn append_record(&self, record: &NewRecord) -> Result<u64> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+        // Queue behind any other sequencer; from here on this transaction owns the counter, so
+        // the check for a taken ID below cannot race with another append of the same record.
+        let sequenced: i64 =
+            sqlx::query_scalar("SELECT sequenced FROM log_state WHERE id = 1 FOR UPDATE")
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+        let taken: Option<i64> =
+            sqlx::query_scalar("SELECT log_index FROM records WHERE kind = $1 AND record_id = $2")
+                .bind(&record.kind)
+                .bind(&record.record_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "a {} with ID {} exists",
+                record.kind, record.record_id
+            )));
+        }
+        sqlx::query("INSERT INTO log_entries (idx, kind, leaf) VALUES ($1, $2, $3)")
+            .bind(sequenced)
+            .bind(&record.kind)
+            .bind(&record.leaf)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        sqlx::query(
+            "INSERT INTO records (log_index, kind, record_id, org_id, created_at, body) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(sequenced)
+        .bind(&record.kind)
+        .bind(&record.record_id)
+        .bind(record.org_id)
+        .bind(record.created_at)
+        .bind(&record.body)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        sqlx::query(
+            "INSERT INTO record_subjects (value, kind, log_index) \
+             SELECT DISTINCT value, $2, $3 FROM UNNEST($1::text[]) AS value",
+        )
+        .bind(&record.subjects)
+        .bind(&record.kind)
+        .bind(sequenced)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        sqlx::query("UPDATE log_state SET sequenced = $1 WHERE id = 1")
+            .bind(sequenced + 1)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        to_u64(sequenced)
+    }
+
+    async fn record(&self, kind: &str, record_id: &str) -> Result<Option<StoredRecord>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {RECORD_COLUMNS} FROM records r JOIN log_entries l ON l.idx = r.log_index \
+             WHERE r.kind = $1 AND r.record_id = $2"
+        )))
+        .bind(kind)
+        .bind(record_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(record_from_row).transpose()
+    }
+
+    async fn records_about(&self, kind: &str, subjects: &[String]) -> Result<Vec<StoredRecord>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {RECORD_COLUMNS} FROM records r JOIN log_entries l ON l.idx = r.log_index \
+             WHERE r.log_index IN (SELECT log_index FROM record_subjects \
+                                   WHERE kind = $1 AND value = ANY($2)) \
+             ORDER BY r.log_index"
+        )))
+        .bind(kind)
+        .bind(subjects)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    async fn count_records(&self, kind: &str) -> Result<u64> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE kind = $1")
+            .bind(kind)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        to_u64(count)
+    }
+
+    async fn records_in(&self, from: u64, to: u64) -> Result<Vec<StoredRecord>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {RECORD_COLUMNS} FROM records r JOIN log_entries l ON l.idx = r.log_index \
+             WHERE r.log_index >= $1 AND r.log_index < $2 ORDER BY r.log_index"
+        )))
+        .bind(to_i64(from)?)
+        .bind(to_i64(to.min(i64::MAX as u64))?)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(record_from_row).collect()
     }
 
     async fn create_job(&self, job: &CaptureJob) -> Result<()> {

@@ -17,11 +17,12 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite};
+// The dynamic SQL strings are made of this file's constants only, never of input.
+use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite};
 use store::{
     Appended, CaptureJob, Column, Condition, EventQuery, IdRole, JobState, LogState, NewEvent,
-    NewOrg, Order, Org, OrgAssets, Result, Role, Store, StoreError, StoredCheckpoint, StoredEvent,
-    TimeField, Visibility, Vocabulary,
+    NewOrg, NewRecord, Order, Org, OrgAssets, Result, Role, Store, StoreError, StoredCheckpoint,
+    StoredEvent, StoredRecord, TimeField, Visibility, Vocabulary,
 };
 use tlog::{Hash, TileCoord};
 
@@ -132,6 +133,21 @@ fn event_from_row(row: &SqliteRow) -> Result<StoredEvent> {
         record_time: row.try_get(7).map_err(db)?,
         body: row.try_get(8).map_err(db)?,
         leaf: row.try_get(9).map_err(db)?,
+    })
+}
+
+const RECORD_COLUMNS: &str =
+    "r.log_index, r.kind, r.record_id, r.org_id, r.created_at, r.body, l.leaf";
+
+fn record_from_row(row: &SqliteRow) -> Result<StoredRecord> {
+    Ok(StoredRecord {
+        index: to_u64(row.try_get(0).map_err(db)?)?,
+        kind: row.try_get(1).map_err(db)?,
+        record_id: row.try_get(2).map_err(db)?,
+        org_id: row.try_get(3).map_err(db)?,
+        created_at: row.try_get(4).map_err(db)?,
+        body: row.try_get(5).map_err(db)?,
+        leaf: row.try_get(6).map_err(db)?,
     })
 }
 
@@ -606,6 +622,121 @@ impl Store for SqliteStore {
         builder.push_bind(i64::from(limit));
         let rows = builder.build().fetch_all(&self.read).await.map_err(db)?;
         rows.iter().map(event_from_row).collect()
+    }
+
+    async fn append_record(&self, record: &NewRecord) -> Result<u64> {
+        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let sequenced: i64 = sqlx::query_scalar("SELECT sequenced FROM log_state WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        let taken: Option<i64> =
+            sqlx::query_scalar("SELECT log_index FROM records WHERE kind = ? AND record_id = ?")
+                .bind(&record.kind)
+                .bind(&record.record_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "a {} with ID {} exists",
+                record.kind, record.record_id
+            )));
+        }
+        sqlx::query("INSERT INTO log_entries (idx, kind, leaf) VALUES (?, ?, ?)")
+            .bind(sequenced)
+            .bind(&record.kind)
+            .bind(&record.leaf)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        sqlx::query(
+            "INSERT INTO records (log_index, kind, record_id, org_id, created_at, body) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(sequenced)
+        .bind(&record.kind)
+        .bind(&record.record_id)
+        .bind(record.org_id)
+        .bind(record.created_at)
+        .bind(&record.body)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        for chunk in record.subjects.chunks(ROWS_PER_INSERT * 4) {
+            let mut builder = QueryBuilder::<Sqlite>::new(
+                "INSERT OR IGNORE INTO record_subjects (value, kind, log_index) ",
+            );
+            builder.push_values(chunk, |mut row, value| {
+                row.push_bind(value.clone())
+                    .push_bind(record.kind.clone())
+                    .push_bind(sequenced);
+            });
+            builder.build().execute(&mut *tx).await.map_err(db)?;
+        }
+        sqlx::query("UPDATE log_state SET sequenced = ? WHERE id = 1")
+            .bind(sequenced + 1)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        to_u64(sequenced)
+    }
+
+    async fn record(&self, kind: &str, record_id: &str) -> Result<Option<StoredRecord>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {RECORD_COLUMNS} FROM records r JOIN log_entries l ON l.idx = r.log_index \
+             WHERE r.kind = ? AND r.record_id = ?"
+        )))
+        .bind(kind)
+        .bind(record_id)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(record_from_row).transpose()
+    }
+
+    async fn records_about(&self, kind: &str, subjects: &[String]) -> Result<Vec<StoredRecord>> {
+        let mut found: Vec<StoredRecord> = Vec::new();
+        for chunk in subjects.chunks(ROWS_PER_INSERT * 4) {
+            let mut builder = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT {RECORD_COLUMNS} FROM records r JOIN log_entries l ON l.idx = r.log_index \
+                 WHERE r.log_index IN (SELECT log_index FROM record_subjects WHERE kind = "
+            ));
+            builder.push_bind(kind.to_owned());
+            builder.push(" AND");
+            push_in(&mut builder, "value", chunk);
+            builder.push(")");
+            let rows = builder.build().fetch_all(&self.read).await.map_err(db)?;
+            for row in &rows {
+                found.push(record_from_row(row)?);
+            }
+        }
+        found.sort_by_key(|record| record.index);
+        found.dedup_by_key(|record| record.index);
+        Ok(found)
+    }
+
+    async fn count_records(&self, kind: &str) -> Result<u64> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE kind = ?")
+            .bind(kind)
+            .fetch_one(&self.read)
+            .await
+            .map_err(db)?;
+        to_u64(count)
+    }
+
+    async fn records_in(&self, from: u64, to: u64) -> Result<Vec<StoredRecord>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {RECORD_COLUMNS} FROM records r JOIN log_entries l ON l.idx = r.log_index \
+             WHERE r.log_index >= ? AND r.log_index < ? ORDER BY r.log_index"
+        )))
+        .bind(to_i64(from)?)
+        .bind(to_i64(to.min(i64::MAX as u64))?)
+        .fetch_all(&self.read)
+        .await
+        .map_err(db)?;
+        rows.iter().map(record_from_row).collect()
     }
 
     async fn create_job(&self, job: &CaptureJob) -> Result<()> {

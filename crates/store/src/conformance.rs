@@ -7,8 +7,8 @@
 use tlog::{Hash, TileCoord};
 
 use crate::{
-    Appended, CaptureJob, Column, Condition, EventQuery, IdRole, JobState, NewEvent, NewOrg, Order,
-    Role, Store, StoreError, StoredCheckpoint, TimeField, Visibility, Vocabulary,
+    Appended, CaptureJob, Column, Condition, EventQuery, IdRole, JobState, NewEvent, NewOrg,
+    NewRecord, Order, Role, Store, StoreError, StoredCheckpoint, TimeField, Visibility, Vocabulary,
 };
 
 /// Generates one `#[tokio::test]` per conformance check. `$make` is an async function
@@ -30,8 +30,9 @@ macro_rules! conformance_tests {
             integration_is_compare_and_swap,
             checkpoints_are_compare_and_swap,
             large_batches_stay_contiguous,
-                        unknown_organisations_store_nothing,
+            unknown_organisations_store_nothing,
             reused_event_ids_store_nothing,
+            records_share_the_log_and_are_found_by_subject,
         );
     };
     (@each $make:path, $($check:ident),* $(,)?) => {
@@ -671,4 +672,104 @@ pub async fn reused_event_ids_store_nothing<S: Store>(store: S) {
             );
         }
     }
+}
+
+fn sample_record(kind: &str, id: &str, org_id: i64, subjects: &[&str]) -> NewRecord {
+    NewRecord {
+        kind: kind.into(),
+        record_id: id.into(),
+        org_id,
+        created_at: APRIL_FIRST + 7,
+        body: format!("{{\"id\":\"{id}\"}}").into_bytes(),
+        leaf: format!("leaf {kind} {id}\n").into_bytes(),
+        subjects: subjects.iter().map(|s| (*s).to_owned()).collect(),
+    }
+}
+
+pub async fn records_share_the_log_and_are_found_by_subject<S: Store>(store: S) {
+    let a = org(&store, "org-a", Role::Member, None).await;
+    store
+        .append_events(&[sample_event(0, a), sample_event(1, a)])
+        .await
+        .unwrap();
+    let lot = "https://id.gs1.org/01/06901234000017/10/LOT1";
+    let tin = "https://id.gs1.org/01/06901234000017/21/S1";
+    let certificate = sample_record("certificate", "HG-1", a, &[lot]);
+    assert_eq!(store.append_record(&certificate).await.unwrap(), 2);
+    // Events and records take indices from one counter.
+    let appended = store.append_events(&[sample_event(2, a)]).await.unwrap();
+    assert_eq!(appended, vec![Appended::New { index: 3 }]);
+    let recall = sample_record("recall", "R-1", a, &[lot, tin, lot]);
+    assert_eq!(store.append_record(&recall).await.unwrap(), 4);
+    assert_eq!(store.log_state().await.unwrap().sequenced, 5);
+    assert_eq!(
+        store.leaves(2, 3).await.unwrap(),
+        vec![certificate.leaf.clone()]
+    );
+
+    // An ID is unique within its kind; a refused record stores nothing.
+    let again = store
+        .append_record(&sample_record("recall", "R-1", a, &[tin]))
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert_eq!(store.log_state().await.unwrap().sequenced, 5);
+    assert_eq!(
+        store
+            .append_record(&sample_record("certificate", "R-1", a, &[]))
+            .await
+            .unwrap(),
+        5
+    );
+
+    let stored = store.record("certificate", "HG-1").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            stored.index,
+            stored.org_id,
+            stored.created_at,
+            &stored.body,
+            &stored.leaf
+        ),
+        (2, a, APRIL_FIRST + 7, &certificate.body, &certificate.leaf)
+    );
+    assert!(store.record("recall", "HG-1").await.unwrap().is_none());
+
+    let about = |kind: &'static str, subjects: &[&str]| {
+        let subjects: Vec<String> = subjects.iter().map(|s| (*s).to_owned()).collect();
+        let store = store.clone();
+        async move {
+            store
+                .records_about(kind, &subjects)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.record_id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(about("recall", &[tin]).await, vec!["R-1"]);
+    assert_eq!(about("recall", &[lot, tin, "other"]).await, vec!["R-1"]);
+    assert_eq!(about("certificate", &[lot]).await, vec!["HG-1"]);
+    assert!(about("recall", &["other"]).await.is_empty());
+    assert_eq!(store.count_records("certificate").await.unwrap(), 2);
+    assert_eq!(store.count_records("recall").await.unwrap(), 1);
+    assert_eq!(store.count_records("donation").await.unwrap(), 0);
+
+    let in_range: Vec<u64> = store
+        .records_in(3, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.index)
+        .collect();
+    assert_eq!(in_range, vec![4, 5]);
+    // Records are not events.
+    let events: Vec<u64> = store
+        .events_from(0, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.index)
+        .collect();
+    assert_eq!(events, vec![0, 1, 3]);
 }

@@ -138,6 +138,37 @@ pub trait Store: Clone + Send + Sync + 'static {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<StoredEvent>>> + Send;
 
+    // --- Other log records -------------------------------------------------------------------
+
+    /// Sequences a record: in one durable transaction, gives it the next log index and stores
+    /// its row, its subjects and its leaf. [`StoreError::Conflict`] if a record of the same kind
+    /// has the same ID; nothing is stored then.
+    fn append_record(&self, record: &NewRecord) -> impl Future<Output = Result<u64>> + Send;
+
+    /// The record of this kind with this ID.
+    fn record(
+        &self,
+        kind: &str,
+        record_id: &str,
+    ) -> impl Future<Output = Result<Option<StoredRecord>>> + Send;
+
+    /// The records of this kind about any of `subjects`, each once, in index order.
+    fn records_about(
+        &self,
+        kind: &str,
+        subjects: &[String],
+    ) -> impl Future<Output = Result<Vec<StoredRecord>>> + Send;
+
+    /// How many records of this kind are stored.
+    fn count_records(&self, kind: &str) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Every record with a log index in `from..to`, in index order (for audits).
+    fn records_in(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> impl Future<Output = Result<Vec<StoredRecord>>> + Send;
+
     // --- Capture jobs ------------------------------------------------------------------------
 
     /// Records a new capture job.

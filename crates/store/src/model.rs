@@ -307,3 +307,44 @@ pub struct CaptureJob {
     /// Completion time, µs.
     pub finished_at: Option<i64>,
 }
+
+/// A log entry that is not an EPCIS event: a 承诺达标合格证 certificate, a recall, and later
+/// donations and credentials. Like an event it gets the next log index in the transaction that
+/// stores it; the service above has already encoded its body and its leaf.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewRecord {
+    /// The record kind as the leaf spells it (`certificate`, `recall`).
+    pub kind: String,
+    /// The record's own ID (a certificate number, a recall ID), unique within its kind.
+    pub record_id: String,
+    /// The organisation that made it.
+    pub org_id: i64,
+    /// When it was made, µs since the epoch, UTC (the leaf's time).
+    pub created_at: i64,
+    /// The exact bytes the leaf commits to.
+    pub body: Vec<u8>,
+    /// The leaf bytes.
+    pub leaf: Vec<u8>,
+    /// The identifiers (in their normal form) the record is about, so that a lookup of any of
+    /// them finds it: the lot a certificate covers, everything a recall affects.
+    pub subjects: Vec<String>,
+}
+
+/// A stored record (see [`NewRecord`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredRecord {
+    /// The log index.
+    pub index: u64,
+    /// The record kind.
+    pub kind: String,
+    /// The record's ID.
+    pub record_id: String,
+    /// The organisation that made it.
+    pub org_id: i64,
+    /// When it was made, µs since the epoch, UTC.
+    pub created_at: i64,
+    /// The stored bytes.
+    pub body: Vec<u8>,
+    /// The leaf bytes.
+    pub leaf: Vec<u8>,
+}
