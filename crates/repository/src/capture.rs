@@ -575,7 +575,7 @@ pub fn field_bits(event: &Event) -> u32 {
 
 /// The full name of an extension: namespace IRI and local name (for XML, whose namespaces do
 /// not end in a separator, joined with `#`), or the name as written.
-fn full_name(extension: &Extension) -> String {
+pub(crate) fn full_name(extension: &Extension) -> String {
     match &extension.name.namespace {
         Some(namespace) if namespace.ends_with([':', '/', '#']) => {
             format!("{namespace}{}", extension.name.local)
@@ -648,7 +648,7 @@ fn company_digits(digital_link: &str) -> Option<&str> {
     value.get(skip..)
 }
 
-fn owned_by(prefixes: &[String], digital_link: &str) -> Option<bool> {
+pub(crate) fn owned_by(prefixes: &[String], digital_link: &str) -> Option<bool> {
     let digits = company_digits(digital_link)?;
     Some(
         prefixes

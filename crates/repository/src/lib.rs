@@ -2,5 +2,10 @@
 //! forms shared by capture and query ([`normalize`]).
 
 pub mod capture;
+pub mod certificate;
+pub mod fsma204;
+pub mod lineage;
 pub mod normalize;
 pub mod query;
+pub mod recall;
+pub mod sheet;

@@ -9,11 +9,13 @@
 //! trait, so the same code serves SQLite and PostgreSQL.
 
 pub mod auth;
+pub mod certificate_page;
 mod epcis_api;
 mod limit;
 mod log_api;
 pub mod openapi;
 pub mod problem;
+mod trace_api;
 
 pub use limit::RateLimit;
 
@@ -107,6 +109,12 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/epcis/dispositions", get(epcis_api::dispositions::<S>))
         .route("/epcis/readPoints", get(epcis_api::read_points::<S>))
         .route("/epcis/bizLocations", get(epcis_api::biz_locations::<S>))
+        .route("/api/trace", get(trace_api::trace::<S>))
+        .route(
+            "/api/recalls",
+            get(trace_api::recall_notices::<S>).post(trace_api::create_recall::<S>),
+        )
+        .route("/api/recalls/{name}", get(trace_api::recall::<S>))
         .fallback(no_such_endpoint)
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(TimeoutLayer::with_status_code(

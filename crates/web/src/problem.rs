@@ -69,6 +69,20 @@ impl ApiError {
         error
     }
 
+    /// 400: a request body of Retu's own API (not an EPCIS document) is invalid; `errors`
+    /// says which fields.
+    pub fn invalid_request(detail: impl Into<String>, errors: Vec<FieldProblem>) -> Self {
+        let mut error = Self::new(
+            StatusCode::BAD_REQUEST,
+            "https://retu.example/problems/invalid-request",
+            "The request is not valid",
+            detail,
+        );
+        error.0.pointer = errors.first().map(|e| e.pointer.clone());
+        error.0.errors = errors;
+        error
+    }
+
     /// 400: a query parameter is wrong.
     pub fn query_parameter(parameter: &str, detail: impl Into<String>) -> Self {
         let mut error = Self::new(

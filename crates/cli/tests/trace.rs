@@ -1,0 +1,480 @@
+//! Black-box lineage and recall against the real `retu serve` on port 0, on a realistic tea
+//! chain: fresh leaf harvested from three plots (a lot per plot) → withering, rolling and drying
+//! into made-tea lots (transformations) → packed into a lot of tins → serialised tins → cases
+//! (SSCC) → shipped to a distributor → received → shipped to three shops.
+//!
+//! Tracing a tin must reach every plot its tea came from; recalling one plot's harvest must find
+//! exactly the tins, cases and shops it reached and nothing else.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{client, eventually, member, retu, start};
+use reqwest::blocking::Client;
+use serde_json::{Value, json};
+
+const COOP_PREFIX: &str = "6901234";
+const DISTRIBUTOR_PREFIX: &str = "6912345";
+
+fn lot(item: &str, lot: &str) -> String {
+    format!("urn:epc:class:lgtin:{COOP_PREFIX}.{item}.{lot}")
+}
+fn tin(serial: &str) -> String {
+    format!("urn:epc:id:sgtin:{COOP_PREFIX}.033333.{serial}")
+}
+fn sscc(serial: u32) -> String {
+    format!("urn:epc:id:sscc:{COOP_PREFIX}.{serial:010}")
+}
+fn coop_place(location: &str) -> String {
+    format!("urn:epc:id:sgln:{COOP_PREFIX}.{location}.0")
+}
+fn distributor_place(location: &str) -> String {
+    format!("urn:epc:id:sgln:{DISTRIBUTOR_PREFIX}.{location}.0")
+}
+fn shop(n: u32) -> String {
+    format!("urn:epc:id:sgln:6923456.{n:05}.0")
+}
+fn normal(id: &str) -> String {
+    repository::normalize::identifier(id)
+}
+
+fn time(hour: u32) -> String {
+    format!("2026-04-{:02}T{:02}:00:00+08:00", 1 + hour / 24, hour % 24)
+}
+
+fn harvest(plot: u32, hour: u32) -> Value {
+    json!({
+        "type": "ObjectEvent", "action": "ADD", "bizStep": "commissioning",
+        "eventTime": time(hour), "eventTimeZoneOffset": "+08:00",
+        "epcList": [],
+        "quantityList": [{"epcClass": lot("012345", &format!("LEAF-P{plot}")), "quantity": 40.5, "uom": "KGM"}],
+        "bizLocation": {"id": coop_place(&format!("{:05}", 10 + plot))},
+        "ilmd": {"cbvmda:lotNumber": format!("LEAF-P{plot}")},
+    })
+}
+
+fn transform(inputs: &[String], output: &str, hour: u32) -> Value {
+    json!({
+        "type": "TransformationEvent", "eventTime": time(hour), "eventTimeZoneOffset": "+08:00",
+        "inputQuantityList": inputs.iter().map(|i| json!({"epcClass": i, "quantity": 10, "uom": "KGM"})).collect::<Vec<_>>(),
+        "outputQuantityList": [{"epcClass": output, "quantity": 8, "uom": "KGM"}],
+        "bizLocation": {"id": coop_place("00020")},
+    })
+}
+
+fn commission_tins(tins: &[String], tin_lot: &str, hour: u32) -> Value {
+    json!({
+        "type": "ObjectEvent", "action": "ADD", "bizStep": "commissioning",
+        "eventTime": time(hour), "eventTimeZoneOffset": "+08:00",
+        "epcList": tins,
+        "bizLocation": {"id": coop_place("00020")},
+        "ilmd": {"cbvmda:lotNumber": tin_lot},
+    })
+}
+
+fn pack(case: &str, tins: &[String], hour: u32) -> Value {
+    json!({
+        "type": "AggregationEvent", "action": "ADD", "bizStep": "packing",
+        "eventTime": time(hour), "eventTimeZoneOffset": "+08:00",
+        "parentID": case, "childEPCs": tins,
+        "bizLocation": {"id": coop_place("00020")},
+    })
+}
+
+fn movement(step: &str, cases: &[String], at: &str, from: &str, to: &str, hour: u32) -> Value {
+    json!({
+        "type": "ObjectEvent", "action": "OBSERVE", "bizStep": step,
+        "eventTime": time(hour), "eventTimeZoneOffset": "+08:00",
+        "epcList": cases,
+        "bizLocation": {"id": at},
+        "sourceList": [{"type": "location", "source": from}],
+        "destinationList": [{"type": "location", "destination": to}],
+    })
+}
+
+fn document(events: Vec<Value>) -> Vec<u8> {
+    json!({
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument", "schemaVersion": "2.0",
+        "creationDate": "2026-04-10T00:00:00Z",
+        "epcisBody": {"eventList": events},
+    })
+    .to_string()
+    .into_bytes()
+}
+
+fn capture(http: &Client, url: &str, token: &str, events: Vec<Value>) {
+    let response = http
+        .post(url)
+        .bearer_auth(token)
+        .header("Content-Type", "application/ld+json")
+        .body(document(events))
+        .send()
+        .expect("capture");
+    let status = response.status().as_u16();
+    let body: Value = response.json().unwrap_or(Value::Null);
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["success"], true, "{body}");
+}
+
+fn get(http: &Client, url: &str, token: Option<&str>) -> (u16, Value) {
+    let mut request = http.get(url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().expect("get");
+    (
+        response.status().as_u16(),
+        response.json().unwrap_or(Value::Null),
+    )
+}
+
+fn strings(value: &Value) -> BTreeSet<String> {
+    value
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn normals(ids: &[String]) -> BTreeSet<String> {
+    ids.iter().map(|id| normal(id)).collect()
+}
+
+#[test]
+fn tea_chain_trace_and_recall_on_sqlite() {
+    tea_chain_trace_and_recall(&[]);
+}
+
+#[test]
+fn tea_chain_trace_and_recall_on_postgres() {
+    let Some(database) = common::TestDatabase::create() else {
+        return;
+    };
+    tea_chain_trace_and_recall(&["--database-url", &database.url]);
+}
+
+fn tea_chain_trace_and_recall(extra: &[&str]) {
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut args = vec!["--rate-limit", "0"];
+    args.extend_from_slice(extra);
+    let server = start(data.path(), &args);
+    let http = client();
+    let (coop_id, coop) = member(data.path(), "白毫茶合作社", &[COOP_PREFIX], extra);
+    let (distributor_id, distributor) =
+        member(data.path(), "县城茶叶批发部", &[DISTRIBUTOR_PREFIX], extra);
+
+    let tins_a: Vec<String> = (1..=4).map(|i| tin(&format!("T-A{i}"))).collect();
+    let tins_b: Vec<String> = (1..=2).map(|i| tin(&format!("T-B{i}"))).collect();
+    let cases: Vec<String> = (1..=3).map(sscc).collect();
+    let leaf = |plot: u32| lot("012345", &format!("LEAF-P{plot}"));
+    let made = |name: &str| lot("022222", name);
+    let coop_store = coop_place("00030");
+    let hub = distributor_place("00001");
+
+    // The cooperative: three harvests, lot A from plots 1 and 2, lot B from plot 3.
+    capture(
+        &http,
+        &server.url("/epcis/capture"),
+        &coop,
+        vec![
+            harvest(1, 8),
+            harvest(2, 9),
+            harvest(3, 10),
+            transform(&[leaf(1), leaf(2)], &made("W-A"), 12),
+            transform(&[leaf(3)], &made("W-B"), 12),
+            transform(&[made("W-A")], &made("R-A"), 20),
+            transform(&[made("W-B")], &made("R-B"), 20),
+            transform(&[made("R-A")], &made("MT-A"), 30),
+            transform(&[made("R-B")], &made("MT-B"), 30),
+            transform(&[made("MT-A")], &lot("033333", "TIN-A"), 40),
+            transform(&[made("MT-B")], &lot("033333", "TIN-B"), 40),
+            commission_tins(&tins_a, "TIN-A", 41),
+            commission_tins(&tins_b, "TIN-B", 41),
+            pack(&cases[0], &tins_a[0..2], 42),
+            pack(&cases[1], &tins_a[2..4], 42),
+            pack(&cases[2], &tins_b, 42),
+            movement("shipping", &cases, &coop_store, &coop_store, &hub, 50),
+        ],
+    );
+    // The distributor receives all three cases and sends one to each shop.
+    capture(
+        &http,
+        &server.url("/epcis/capture"),
+        &distributor,
+        vec![
+            movement("receiving", &cases, &hub, &coop_store, &hub, 60),
+            movement("shipping", &cases[0..1], &hub, &hub, &shop(1), 70),
+            movement("shipping", &cases[1..2], &hub, &hub, &shop(2), 70),
+            movement("shipping", &cases[2..3], &hub, &hub, &shop(3), 70),
+        ],
+    );
+    let admin = server.admin_token.clone();
+
+    // Tracing a tin up reaches every plot its tea came from, through its lot and the three
+    // transformations, and not the plot of the other lot.
+    let (status, up) = get(
+        &http,
+        &server.url(&format!("/api/trace?id={}&direction=up", tins_a[0])),
+        Some(&admin),
+    );
+    assert_eq!(status, 200, "{up}");
+    let nodes: BTreeSet<String> = up["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["id"].as_str().expect("id").to_owned())
+        .collect();
+    for expected in [
+        leaf(1),
+        leaf(2),
+        made("W-A"),
+        made("R-A"),
+        made("MT-A"),
+        lot("033333", "TIN-A"),
+        coop_place("00011"),
+        coop_place("00012"),
+    ] {
+        assert!(
+            nodes.contains(&normal(&expected)),
+            "{expected} missing from {nodes:?}"
+        );
+    }
+    for unexpected in [leaf(3), coop_place("00013"), cases[0].clone()] {
+        assert!(
+            !nodes.contains(&normal(&unexpected)),
+            "{unexpected} in {nodes:?}"
+        );
+    }
+    assert_eq!(up["nodes"][0]["id"], normal(&tins_a[0]));
+    assert_eq!(up["nodes"][0]["kind"], "item");
+    // Every event carries its log index, and every edge names an event of the answer.
+    let event_indices: BTreeSet<u64> = up["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["logIndex"].as_u64().expect("log index"))
+        .collect();
+    for edge in up["edges"].as_array().expect("edges") {
+        assert!(event_indices.contains(&edge["logIndex"].as_u64().expect("index")));
+    }
+    // Depth bounds the trace: one hop up from the tin reaches only its lot and workshop.
+    let (_, shallow) = get(
+        &http,
+        &server.url(&format!("/api/trace?id={}&direction=up&depth=1", tins_a[0])),
+        Some(&admin),
+    );
+    assert_eq!(shallow["depthReached"], true, "{shallow}");
+    assert_eq!(
+        shallow["nodes"].as_array().expect("nodes").len(),
+        3,
+        "{shallow}"
+    );
+
+    // Both directions from a case: its tins and their history up, the shops down.
+    let (_, both) = get(
+        &http,
+        &server.url(&format!("/api/trace?id={}&direction=both", cases[0])),
+        Some(&admin),
+    );
+    let both_nodes: BTreeSet<String> = both["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert!(both_nodes.contains(&normal(&shop(1))));
+    assert!(both_nodes.contains(&normal(&leaf(1))));
+    assert!(!both_nodes.contains(&normal(&shop(2))));
+    assert!(!both_nodes.contains(&normal(&cases[1])));
+
+    // Without a token only shared events are visible: nothing was shared.
+    let (status, public) = get(
+        &http,
+        &server.url(&format!("/api/trace?id={}", tins_a[0])),
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        public["events"].as_array().map(Vec::len),
+        Some(0),
+        "{public}"
+    );
+
+    // Recalls: bad requests first, each a problem naming the field; nothing is logged.
+    let recalls = server.url("/api/recalls");
+    let post = |token: &str, body: Value| {
+        let response = http
+            .post(&recalls)
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .expect("recall");
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        (
+            status,
+            response.json::<Value>().unwrap_or(Value::Null),
+            location,
+        )
+    };
+    let (status, problem, _) = post(&coop, json!({"id": leaf(1)}));
+    assert_eq!(
+        (status, problem["pointer"].as_str()),
+        (400, Some("/reason")),
+        "{problem}"
+    );
+    let (status, problem, _) = post(&coop, json!({"reason": "pesticide residue"}));
+    assert_eq!(
+        (status, problem["pointer"].as_str()),
+        (400, Some("/id")),
+        "{problem}"
+    );
+    let (status, _, _) = post(
+        &coop,
+        json!({"id": lot("012345", "NO-SUCH-LOT"), "reason": "x"}),
+    );
+    assert_eq!(status, 404);
+    // The distributor neither owns the plot's prefix nor recorded the harvest.
+    let (status, problem, _) = post(&distributor, json!({"id": leaf(1), "reason": "x"}));
+    assert_eq!(status, 403, "{problem}");
+
+    // Recalling plot 1's harvest finds exactly the tins, cases and shops it reached.
+    let (status, recall, location) = post(
+        &coop,
+        json!({"id": leaf(1), "reason": "快检农残超标 pesticide residue over the limit"}),
+    );
+    assert_eq!(status, 201, "{recall}");
+    assert_eq!(location.as_deref(), Some("/api/recalls/RC-000001"));
+    assert_eq!(recall["recallId"], "RC-000001");
+    let affected = &recall["affected"];
+    assert_eq!(strings(&affected["epcs"]), normals(&tins_a));
+    assert_eq!(
+        strings(&affected["lots"]),
+        normals(&[
+            leaf(1),
+            made("W-A"),
+            made("R-A"),
+            made("MT-A"),
+            lot("033333", "TIN-A"),
+        ])
+    );
+    assert_eq!(strings(&affected["sscc"]), normals(&cases[0..2]));
+    assert_eq!(
+        strings(&affected["locations"]),
+        normals(&[
+            coop_place("00011"),
+            coop_place("00020"),
+            coop_store.clone(),
+            hub.clone(),
+            shop(1),
+            shop(2),
+        ])
+    );
+    assert_eq!(
+        strings(&affected["organisations"]),
+        [coop_id.clone(), distributor_id.clone()]
+            .into_iter()
+            .collect()
+    );
+    // Harvest, four transformations, tin commissioning, two packings, the coop's shipment,
+    // the receipt, and the two shipments to shops 1 and 2.
+    assert_eq!(recall["events"], 12, "{recall}");
+
+    // The recall is a log entry: it gets a log index after the 21 events and appears in a
+    // published checkpoint.
+    assert_eq!(recall["logIndex"], 21);
+    eventually(20, || {
+        let checkpoint = http
+            .get(server.url("/log/checkpoint"))
+            .send()
+            .ok()?
+            .text()
+            .ok()?;
+        let size: u64 = checkpoint.lines().nth(1)?.parse().ok()?;
+        (size >= 22).then_some(())
+    });
+
+    // Notices: a recalled tin and one made later from the recalled lot are flagged, publicly;
+    // tins of the other lot are not.
+    capture(
+        &http,
+        &server.url("/epcis/capture"),
+        &coop,
+        vec![commission_tins(&[tin("T-A9")], "TIN-A", 80)],
+    );
+    for (id, recalled) in [
+        (tins_a[0].clone(), true),
+        (tin("T-A9"), true),
+        (cases[1].clone(), true),
+        (tins_b[0].clone(), false),
+        (cases[2].clone(), false),
+        (leaf(2), false),
+    ] {
+        let (status, notice) = get(&http, &server.url(&format!("/api/recalls?id={id}")), None);
+        assert_eq!(status, 200);
+        assert_eq!(notice["recalled"], recalled, "{id}: {notice}");
+        if recalled {
+            assert_eq!(notice["recalls"][0]["recallId"], "RC-000001");
+            assert_eq!(
+                notice["recalls"][0]["reason"],
+                "快检农残超标 pesticide residue over the limit"
+            );
+        }
+    }
+    // The trace of a recalled tin says so on the node and in the answer.
+    let (_, traced) = get(
+        &http,
+        &server.url(&format!("/api/trace?id={}&direction=up", tins_a[1])),
+        Some(&coop),
+    );
+    assert_eq!(traced["recalls"][0]["recallId"], "RC-000001", "{traced}");
+    assert_eq!(traced["nodes"][0]["recalls"], json!(["RC-000001"]));
+
+    // The recall itself, as JSON, CSV and XLSX, for its maker; others are told it does not exist.
+    let (status, stored) = get(&http, &server.url("/api/recalls/RC-000001"), Some(&coop));
+    assert_eq!(status, 200);
+    assert_eq!(stored["affected"], recall["affected"]);
+    let (status, _) = get(
+        &http,
+        &server.url("/api/recalls/RC-000001"),
+        Some(&distributor),
+    );
+    assert_eq!(status, 404);
+    let csv = http
+        .get(server.url("/api/recalls/RC-000001.csv"))
+        .bearer_auth(&coop)
+        .send()
+        .expect("csv");
+    assert_eq!(csv.status().as_u16(), 200);
+    let csv = csv.text().expect("csv text");
+    let rows: Vec<&str> = csv.lines().collect();
+    // A header and one row per affected identifier: 4 tins, 5 lots, 2 cases, 6 places and
+    // 2 organisations.
+    assert_eq!(rows.len(), 1 + 4 + 5 + 2 + 6 + 2, "{csv}");
+    assert!(rows.iter().any(|row| row.contains(&normal(&shop(2)))));
+    assert!(!csv.contains(&normal(&shop(3))));
+    let xlsx = http
+        .get(server.url("/api/recalls/RC-000001.xlsx"))
+        .bearer_auth(&admin)
+        .send()
+        .expect("xlsx");
+    assert_eq!(xlsx.status().as_u16(), 200);
+    assert!(xlsx.bytes().expect("xlsx bytes").starts_with(b"PK"));
+
+    // The audit checks the recall's leaf along with every event.
+    let mut server = server;
+    server.stop();
+    let mut audit = vec!["audit", "--data", data.path().to_str().expect("path")];
+    audit.extend_from_slice(extra);
+    let report = retu(&audit);
+    assert!(report.contains("23"), "{report}");
+}
