@@ -244,6 +244,7 @@ async fn run<S: Store>(store: S, args: &ServeArgs) -> Result<()> {
             per_second: args.rate_limit,
             burst: args.rate_limit.saturating_mul(4),
         },
+        public_url: args.public_url.clone(),
         ..WebConfig::default()
     };
     let app = web::router(AppState {

@@ -192,7 +192,8 @@ fn the_served_openapi_is_the_committed_one_and_every_operation_is_routed() {
             .replace("{captureID}", "no-such-job")
             .replace("{eventID}", "urn:uuid:00000000-0000-4000-8000-000000000000")
             .replace("{epc}", "urn:epc:id:sgtin:0614141.107346.2018")
-            .replace("{recall}", "RC-000001");
+            .replace("{recall}", "RC-000001")
+            .replace("{number}", "HG-000000-20260101-00000");
         assert!(
             !path.contains('{'),
             "{template}: a parameter without a sample"

@@ -470,11 +470,311 @@ fn tea_chain_trace_and_recall(extra: &[&str]) {
     assert_eq!(xlsx.status().as_u16(), 200);
     assert!(xlsx.bytes().expect("xlsx bytes").starts_with(b"PK"));
 
+    // The FSMA 204 spreadsheet of plot 1's lot: its harvest and the withering it went into,
+    // with the columns the mapping names, and nothing of other lots.
+    let export = http
+        .get(server.url(&format!("/api/exports/fsma204?tlc={}", leaf(1))))
+        .bearer_auth(&coop)
+        .send()
+        .expect("export");
+    assert_eq!(export.status().as_u16(), 200);
+    let export = export.text().expect("csv");
+    let table = parse_csv(export.trim_start_matches('\u{feff}'));
+    let header = &table[0];
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+    };
+    assert_eq!(header.len(), 21, "{header:?}");
+    let rows = &table[1..];
+    assert_eq!(rows.len(), 2, "{export}");
+    for row in rows {
+        assert_eq!(row[column("Traceability lot code")], normal(&leaf(1)));
+    }
+    assert_eq!(rows[0][column("CTE")], "Harvesting", "{export}");
+    assert_eq!(rows[0][column("Quantity")], "40.5");
+    assert_eq!(rows[0][column("Unit of measure")], "KGM");
+    assert_eq!(rows[0][column("Organisation")], "白毫茶合作社");
+    assert_eq!(rows[1][column("Lot role")], "Input", "{export}");
+    assert_eq!(rows[1][column("CTE")], "Transformation", "{export}");
+    // A period export holds the distributor's own events only, for the distributor.
+    let period = http
+        .get(server.url(
+            "/api/exports/fsma204?from=2026-04-03T00:00:00%2B08:00&to=2026-04-04T00:00:00%2B08:00&format=xlsx",
+        ))
+        .bearer_auth(&distributor)
+        .send()
+        .expect("period export");
+    assert_eq!(period.status().as_u16(), 200);
+    assert!(period.bytes().expect("xlsx").starts_with(b"PK"));
+    let bad = http
+        .get(server.url("/api/exports/fsma204?from=yesterday"))
+        .bearer_auth(&coop)
+        .send()
+        .expect("bad export");
+    assert_eq!(bad.status().as_u16(), 400);
+
+    certificates(&http, &server, &coop, &coop_id, &distributor);
+
     // The audit checks the recall's leaf along with every event.
     let mut server = server;
     server.stop();
     let mut audit = vec!["audit", "--data", data.path().to_str().expect("path")];
     audit.extend_from_slice(extra);
     let report = retu(&audit);
-    assert!(report.contains("23"), "{report}");
+    // 22 events, the recall and five certificates.
+    assert!(report.starts_with("ok: 28 entries"), "{report}");
+}
+
+/// A small RFC 4180 reader: quoted fields may hold commas, quotes and line breaks.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+/// The event ID of the event that made `lot` (its harvest or the transformation it came out
+/// of), from the lot's trace.
+fn making_event(http: &Client, server: &common::Server, token: &str, lot: &str) -> String {
+    let (_, traced) = get(
+        http,
+        &server.url(&format!("/api/trace?id={lot}&direction=up&depth=1")),
+        Some(token),
+    );
+    let making = traced["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .find(|edge| {
+            edge["to"] == normal(lot)
+                && matches!(
+                    edge["relation"].as_str(),
+                    Some("commissioned-at" | "transformed-into")
+                )
+        })
+        .unwrap_or_else(|| panic!("no making event for {lot}: {traced}"));
+    making["eventID"].as_str().expect("event id").to_owned()
+}
+
+fn draft(product: &str, event_id: &str, lot: &str) -> repository::certificate::CertificateDraft {
+    use repository::certificate::*;
+    CertificateDraft {
+        product_name: product.into(),
+        quantity: Quantity {
+            value: "40.5".into(),
+            unit: Some(Unit::Kg),
+        },
+        producer: Producer {
+            name: "白毫茶合作社".into(),
+            contact: "13800138000".into(),
+            subject_code: None,
+        },
+        origin: Origin {
+            province: "广西壮族自治区".into(),
+            county: "凌云县".into(),
+            township: Some("加尤镇".into()),
+            village: Some("百陇村".into()),
+            plot: None,
+        },
+        issue_date: "2026-04-02".into(),
+        commitments: Commitments::ALL,
+        basis: vec![Basis::SelfCommitment],
+        tests: vec![],
+        batch: Batch {
+            event_id: event_id.into(),
+            lot: lot.into(),
+        },
+        parents: vec![],
+    }
+}
+
+/// 承诺达标合格证: one per plot harvest, re-issued for the made tea and the tins with links back
+/// to every plot certificate; each verifies against the log; the page prints with its QR code.
+fn certificates(
+    http: &Client,
+    server: &common::Server,
+    coop: &str,
+    coop_id: &str,
+    distributor: &str,
+) {
+    let leaf = |plot: u32| lot("012345", &format!("LEAF-P{plot}"));
+    let issue = |token: &str, draft: &repository::certificate::CertificateDraft| {
+        let response = http
+            .post(server.url("/api/certificates"))
+            .bearer_auth(token)
+            .header("Accept-Language", "en")
+            .json(draft)
+            .send()
+            .expect("issue");
+        let status = response.status().as_u16();
+        (status, response.json::<Value>().unwrap_or(Value::Null))
+    };
+    let mut plot_numbers = Vec::new();
+    for plot in 1..=3 {
+        let event_id = making_event(http, server, coop, &leaf(plot));
+        let (status, issued) = issue(coop, &draft("凌云白毫鲜叶", &event_id, &leaf(plot)));
+        assert_eq!(status, 201, "{issued}");
+        assert_eq!(issued["certificate"]["content"]["parents"], json!([]));
+        plot_numbers.push(issued["number"].as_str().expect("number").to_owned());
+    }
+    // Made tea of lot A: no parents given, so the nearest certified lots upstream are linked:
+    // the certificates of plots 1 and 2 (not 3), through withering and rolling.
+    let made_tea = lot("022222", "MT-A");
+    let made_event = making_event(http, server, coop, &made_tea);
+    let (status, made) = issue(coop, &draft("凌云白毫红茶", &made_event, &made_tea));
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(
+        made["certificate"]["content"]["parents"],
+        json!([plot_numbers[0], plot_numbers[1]])
+    );
+    let made_number = made["number"].as_str().expect("number").to_owned();
+    // The tins' lot links to the made tea, and so chains back to both plots.
+    let tins = lot("033333", "TIN-A");
+    let tins_event = making_event(http, server, coop, &tins);
+    let (status, tin_cert) = issue(coop, &draft("凌云白毫红茶 罐装", &tins_event, &tins));
+    assert_eq!(status, 201, "{tin_cert}");
+    assert_eq!(
+        tin_cert["certificate"]["content"]["parents"],
+        json!([made_number])
+    );
+
+    // Refusals, each naming the field: a parent that is not upstream, a lot the event does not
+    // name, an event that is not a harvest or production, another organisation's event.
+    let mut foreign_parent = draft("凌云白毫红茶 罐装", &tins_event, &tins);
+    foreign_parent.parents = vec![plot_numbers[2].clone()];
+    let (status, problem) = issue(coop, &foreign_parent);
+    assert_eq!(
+        (status, problem["pointer"].as_str()),
+        (400, Some("/parents/0")),
+        "{problem}"
+    );
+    assert!(
+        problem["errors"][0]["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not made from")
+    );
+    let (status, problem) = issue(coop, &draft("x", &tins_event, &leaf(3)));
+    assert_eq!(
+        (status, problem["pointer"].as_str()),
+        (400, Some("/batch/lot")),
+        "{problem}"
+    );
+    let mut no_phone = draft("x", &tins_event, &tins);
+    no_phone.producer.contact = "12".into();
+    let (status, problem) = issue(coop, &no_phone);
+    assert_eq!(
+        (status, problem["pointer"].as_str()),
+        (400, Some("/producer/contact")),
+        "{problem}"
+    );
+    let (status, _) = issue(distributor, &draft("x", &tins_event, &tins));
+    assert_eq!(status, 403);
+
+    // Every certificate verifies against the log: the leaf rebuilt from its public JSON (its
+    // RFC 8785 bytes) is in a checkpoint signed by the log key.
+    let vkey = http
+        .get(server.url("/log/key"))
+        .send()
+        .expect("key")
+        .text()
+        .expect("text");
+    let policy =
+        tlog::Policy::parse(&format!("log {}\nquorum none\n", vkey.trim())).expect("policy");
+    for number in plot_numbers.iter().chain([&made_number]) {
+        let (status, public) = get(
+            http,
+            &server.url(&format!("/api/certificates/{number}")),
+            None,
+        );
+        assert_eq!(status, 200, "{public}");
+        let certificate: repository::certificate::Certificate =
+            serde_json::from_value(public["certificate"].clone()).expect("certificate json");
+        let body = certificate.canonical_bytes();
+        let leaf = ledger::leaf::Leaf {
+            kind: ledger::leaf::EntryKind::Certificate,
+            subject: number.clone(),
+            body_sha256: ledger::leaf::body_digest(&body),
+            org: coop_id.to_owned(),
+            record_time: certificate.issued_at,
+        }
+        .encode()
+        .expect("leaf");
+        let proof = eventually(20, || {
+            let response = http
+                .get(server.url(&format!("/log/proof?certificate={number}")))
+                .send()
+                .ok()?;
+            (response.status() == 200).then(|| response.bytes().expect("proof"))
+        });
+        let verified = tlog::TlogProof::parse(&proof)
+            .expect("tlog-proof")
+            .verify(&tlog::leaf_hash(&leaf), &policy);
+        assert!(verified.is_ok(), "{number}: {verified:?}");
+        assert!(
+            public["deletableAfter"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("2028"))
+        );
+    }
+
+    // The printable page, in Chinese by default and in English on request, with the QR code.
+    let page = http
+        .get(server.url(&format!("/c/{made_number}")))
+        .send()
+        .expect("page");
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().expect("html");
+    assert!(html.contains("承诺达标合格证") && html.contains(&made_number));
+    assert!(html.contains("<svg"), "the page carries its QR code");
+    assert!(
+        html.contains(&plot_numbers[0]),
+        "the page links its parents"
+    );
+    let english = http
+        .get(server.url(&format!("/c/{}?lang=en", made_number.to_lowercase())))
+        .send()
+        .expect("page")
+        .text()
+        .expect("html");
+    assert!(english.contains("Transparency log entry"), "{english}");
+    let missing = http
+        .get(server.url("/c/HG-000000-20260101-00000"))
+        .send()
+        .expect("missing page");
+    assert_eq!(missing.status().as_u16(), 404);
+    // Nothing deletes a certificate.
+    let delete = http
+        .delete(server.url(&format!("/api/certificates/{made_number}")))
+        .bearer_auth(coop)
+        .send()
+        .expect("delete");
+    assert_eq!(delete.status().as_u16(), 405);
 }

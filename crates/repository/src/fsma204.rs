@@ -140,6 +140,10 @@ impl fmt::Display for Cte {
 /// The worksheet's name.
 pub const SHEET_NAME: &str = "FSMA 204 KDEs";
 
+/// The column holding the traceability lot code (the lot's normal-form Digital Link), by
+/// which an export for one lot keeps only that lot's rows.
+pub const TLC_COLUMN: &str = "Traceability lot code";
+
 /// The spreadsheet's columns, in order. `docs/fsma204.md` says where each value comes from.
 pub const COLUMNS: [&str; 21] = [
     "CTE",

@@ -9,8 +9,10 @@
 //! trait, so the same code serves SQLite and PostgreSQL.
 
 pub mod auth;
+mod certificate_api;
 pub mod certificate_page;
 mod epcis_api;
+mod export_api;
 mod limit;
 mod log_api;
 pub mod openapi;
@@ -39,6 +41,9 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     /// Per-caller request rate; `per_second: 0` turns limiting off.
     pub rate_limit: RateLimit,
+    /// The address the public reaches this server at (`https://trace.county.example`), for
+    /// the links printed in QR codes; without it, the request's `Host` is used.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -50,6 +55,7 @@ impl Default for WebConfig {
                 per_second: 50,
                 burst: 200,
             },
+            public_url: None,
         }
     }
 }
@@ -115,6 +121,13 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
             get(trace_api::recall_notices::<S>).post(trace_api::create_recall::<S>),
         )
         .route("/api/recalls/{name}", get(trace_api::recall::<S>))
+        .route("/api/exports/fsma204", get(export_api::fsma204::<S>))
+        .route("/api/certificates", post(certificate_api::issue::<S>))
+        .route(
+            "/api/certificates/{number}",
+            get(certificate_api::certificate::<S>),
+        )
+        .route("/c/{number}", get(certificate_api::page::<S>))
         .fallback(no_such_endpoint)
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(TimeoutLayer::with_status_code(

@@ -81,26 +81,53 @@ pub(crate) async fn tile<S: Store>(
 
 #[derive(Deserialize)]
 pub(crate) struct ProofQuery {
-    event: String,
+    event: Option<String>,
+    certificate: Option<String>,
+    recall: Option<String>,
 }
 
-/// `GET /log/proof?event={eventID}`: a tlog-proof for the event against the newest checkpoint.
+/// `GET /log/proof?event={eventID}` (or `certificate={number}`, `recall={recallId}`): a
+/// tlog-proof for the entry against the newest checkpoint. Certificates and recalls are public
+/// records; an event's proof is for those who may read the event.
 pub(crate) async fn proof<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
     Query(query): Query<ProofQuery>,
 ) -> Result<Response, ApiError> {
     let store = state.ledger.store();
-    let event = store
-        .event(&query.event)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no event {}", query.event)))?;
-    let owner_county = store.org(event.org_id).await?.and_then(|o| o.county);
-    // Records the caller may not read do not exist as far as the caller can tell.
-    if !caller.can_read(event.org_id, event.shared, owner_county.as_deref()) {
-        return Err(ApiError::not_found(format!("no event {}", query.event)));
-    }
-    let proof = state.ledger.tlog_proof(event.index).await?;
+    let index = match (&query.event, &query.certificate, &query.recall) {
+        (Some(event_id), None, None) => {
+            let event = store
+                .event(event_id)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("no event {event_id}")))?;
+            let owner_county = store.org(event.org_id).await?.and_then(|o| o.county);
+            // Records the caller may not read do not exist as far as the caller can tell.
+            if !caller.can_read(event.org_id, event.shared, owner_county.as_deref()) {
+                return Err(ApiError::not_found(format!("no event {event_id}")));
+            }
+            event.index
+        }
+        (None, Some(id), None) | (None, None, Some(id)) => {
+            let kind = if query.certificate.is_some() {
+                "certificate"
+            } else {
+                "recall"
+            };
+            store
+                .record(kind, id.trim())
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("no {kind} {id}")))?
+                .index
+        }
+        _ => {
+            return Err(ApiError::query_parameter(
+                "event",
+                "name one entry: event, certificate or recall",
+            ));
+        }
+    };
+    let proof = state.ledger.tlog_proof(index).await?;
     Ok(with_headers(
         proof.to_bytes(),
         "text/plain; charset=utf-8",
