@@ -234,28 +234,45 @@ fn push_condition(builder: &mut QueryBuilder<Sqlite>, condition: &Condition) {
             values,
             prefixes,
         } => {
-            builder.push(
-                " AND EXISTS (SELECT 1 FROM event_identifiers i WHERE i.log_index = e.log_index AND",
-            );
+            // `log_index IN (…)` rather than a correlated `EXISTS`: SQLite runs the
+            // subquery once through the (value, role) key and then looks events up by their
+            // key, instead of probing the identifiers once for every event in the table.
+            builder.push(" AND e.log_index IN (");
             let roles: Vec<String> = roles.iter().map(|r| r.as_str().to_owned()).collect();
-            push_in(builder, "i.role", &roles);
-            builder.push(" AND (0");
+            // One branch per exact-value list and per prefix, each led by the value so that
+            // it is a range of the (value, role, log_index) key.
+            let mut first = true;
+            let mut branch = |builder: &mut QueryBuilder<Sqlite>| {
+                if !first {
+                    builder.push(" UNION ALL ");
+                }
+                first = false;
+                builder.push("SELECT i.log_index FROM event_identifiers i WHERE");
+            };
             if !values.is_empty() {
-                builder.push(" OR");
+                branch(builder);
                 push_in(builder, "i.value", values);
+                builder.push(" AND");
+                push_in(builder, "i.role", &roles);
             }
             // Index-friendly prefix matching: SQLite compares text bytewise, so the strings
             // that start with a prefix are exactly those in [prefix, successor).
             for prefix in prefixes {
-                builder.push(" OR (i.value >= ");
+                branch(builder);
+                builder.push(" i.value >= ");
                 builder.push_bind(prefix.clone());
                 if let Some(end) = store::prefix_successor(prefix) {
                     builder.push(" AND i.value < ");
                     builder.push_bind(end);
                 }
-                builder.push(")");
+                builder.push(" AND");
+                push_in(builder, "i.role", &roles);
             }
-            builder.push("))");
+            if first {
+                // Nothing to match: no event.
+                builder.push("SELECT NULL WHERE 0");
+            }
+            builder.push(")");
         }
         Condition::FieldsPresent(mask) => {
             builder.push(" AND (e.fields & ");
@@ -264,8 +281,9 @@ fn push_condition(builder: &mut QueryBuilder<Sqlite>, condition: &Condition) {
             builder.push_bind(i64::from(*mask));
         }
         Condition::Attribute { name, values } => {
+            // As for identifiers: one pass through the (name, value) key, then lookups.
             builder.push(
-                " AND EXISTS (SELECT 1 FROM event_attributes a WHERE a.log_index = e.log_index AND a.name = ",
+                " AND e.log_index IN (SELECT a.log_index FROM event_attributes a WHERE a.name = ",
             );
             builder.push_bind(name.clone());
             builder.push(" AND");

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Recall and trace latency in a large store: `retu serve` (release build) is loaded with CHAINS
+# generated tea chains (bench/tea_chains.py: nine events each — harvest, five transformation
+# hops, tins commissioned into the last lot, a case, a shipment), then chains are recalled by
+# their harvest lot, one after another, through POST /api/recalls, and traced down with
+# GET /api/trace. Prints each latency, the medians, and the server's peak resident memory.
+#
+#   CHAINS=111112 bash bench/recall.sh        # 10^6 events on SQLite in a temporary folder
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres CHAINS=111112 bash bench/recall.sh
+#
+# RECALLS (default 7) says how many chains are recalled; they are spread over the store.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CHAINS=${CHAINS:-111112}
+RECALLS=${RECALLS:-7}
+
+work=$(mktemp -d)
+cleanup() {
+    [ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    if [ -n "${database:-}" ]; then
+        psql "$DATABASE_URL" -q -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+cargo build --release --quiet -p retu
+retu=$PWD/target/release/retu
+events=$(python3 bench/tea_chains.py "$work/docs" "$CHAINS")
+
+backend_args=()
+backend=SQLite
+if [ -n "${DATABASE_URL:-}" ]; then
+    database="retu_bench_$$"
+    psql "$DATABASE_URL" -q -c "CREATE DATABASE $database"
+    backend_args=(--database-url "${DATABASE_URL%/*}/$database")
+    backend=PostgreSQL
+fi
+"$retu" serve --data "$work/data" --listen 127.0.0.1:0 --rate-limit 0 "${backend_args[@]}" \
+    >"$work/out" 2>"$work/err" &
+server=$!
+for _ in $(seq 1 100); do
+    grep -q "listening on" "$work/out" 2>/dev/null && break
+    sleep 0.1
+done
+base=$(grep -o 'http://[0-9.:]*' "$work/out" | head -n 1)
+token=$(cat "$work/data/admin.token")
+
+load_start=$(date +%s.%N)
+for document in "$work"/docs/*.jsonld; do
+    status=$(curl -s -o "$work/response" -w '%{http_code}' -X POST "$base/epcis/capture" \
+        -H "Authorization: Bearer $token" -H 'Content-Type: application/ld+json' \
+        --data-binary "@$document")
+    if [ "$status" != 202 ] || ! grep -q '"success":true' "$work/response"; then
+        echo "$document: HTTP $status: $(head -c 400 "$work/response")" >&2
+        exit 1
+    fi
+done
+printf '%s: loaded %d events in %.0f s\n' "$backend" "$events" "$(echo "$(date +%s.%N) - $load_start" | bc)"
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+: >"$work/recalls"
+: >"$work/traces"
+for i in $(seq 1 "$RECALLS"); do
+    chain=$(( (CHAINS - 1) * i / (RECALLS + 1) ))
+    lot="urn:epc:class:lgtin:6901234.012345.H$chain"
+    trace=$(curl -s -o "$work/trace" -w '%{time_total}' -H "Authorization: Bearer $token" \
+        "$base/api/trace?id=$lot&direction=down&depth=64")
+    recall=$(curl -s -o "$work/recall" -w '%{time_total}' -X POST "$base/api/recalls" \
+        -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+        --data "{\"id\":\"$lot\",\"reason\":\"benchmark\"}")
+    python3 - "$work/recall" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+a = r["affected"]
+# Five hops, four tins, one case, one shop: the whole chain and nothing else.
+assert len(a["epcs"]) == 4 and len(a["lots"]) == 6 and len(a["sscc"]) == 1, r
+assert r["events"] == 9, r
+PY
+    echo "$trace" >>"$work/traces"
+    echo "$recall" >>"$work/recalls"
+    printf 'chain %d: trace down %.1f ms, recall %.1f ms\n' "$chain" \
+        "$(echo "$trace * 1000" | bc)" "$(echo "$recall * 1000" | bc)"
+done
+peak=$(grep VmHWM "/proc/$server/status" | awk '{print $2}')
+printf '%s, %d events: median trace down %.1f ms, median recall %.1f ms (5 transformation hops); server peak RSS %d MB\n' \
+    "$backend" "$events" "$(median <"$work/traces" | awk '{print $1 * 1000}')" \
+    "$(median <"$work/recalls" | awk '{print $1 * 1000}')" $((peak / 1024))
