@@ -144,38 +144,34 @@ pub(crate) async fn fsma204<S: Store>(
         Some(_) => "fsma204-lot",
         None => "fsma204-period",
     };
-    let disposition = |extension: &str| {
-        HeaderValue::from_str(&format!("attachment; filename=\"{stem}.{extension}\""))
-            .unwrap_or(HeaderValue::from_static("attachment"))
-    };
-    Ok(if format == "xlsx" {
-        let bytes = sheet.to_xlsx().map_err(|e| ApiError::internal(&e))?;
+    spreadsheet_response(&sheet, stem, format)
+}
+
+/// A sheet as a download: CSV (`format` "csv") or XLSX, named `stem` with its extension.
+pub(crate) fn spreadsheet_response(
+    sheet: &repository::sheet::Sheet,
+    stem: &str,
+    format: &str,
+) -> Result<Response, ApiError> {
+    let (content_type, bytes, extension) = if format == "xlsx" {
         (
-            StatusCode::OK,
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static(
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    ),
-                ),
-                (header::CONTENT_DISPOSITION, disposition("xlsx")),
-            ],
-            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            sheet.to_xlsx().map_err(|e| ApiError::internal(&e))?,
+            "xlsx",
         )
-            .into_response()
     } else {
-        (
-            StatusCode::OK,
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/csv; charset=utf-8"),
-                ),
-                (header::CONTENT_DISPOSITION, disposition("csv")),
-            ],
-            sheet.to_csv(),
-        )
-            .into_response()
-    })
+        ("text/csv; charset=utf-8", sheet.to_csv(), "csv")
+    };
+    let disposition =
+        HeaderValue::from_str(&format!("attachment; filename=\"{stem}.{extension}\""))
+            .unwrap_or(HeaderValue::from_static("attachment"));
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }

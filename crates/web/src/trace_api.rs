@@ -205,17 +205,11 @@ pub(crate) struct RecallBody {
 }
 
 fn recall_json(recall: &Recall, log_index: u64) -> Value {
-    json!({
-        "recallId": recall.recall_id,
-        "id": recall.id,
-        "reason": recall.reason,
-        "organisation": recall.organisation,
-        "createdAt": recall.created_at,
-        "logIndex": log_index,
-        "affected": recall.affected,
-        "events": recall.event_indices.len(),
-        "eventIndices": recall.event_indices,
-    })
+    let mut answer = recall_notice_json(recall, log_index);
+    answer["affected"] = json!(recall.affected);
+    answer["events"] = json!(recall.event_indices.len());
+    answer["eventIndices"] = json!(recall.event_indices);
+    answer
 }
 
 fn recall_error(error: RecallError) -> ApiError {
@@ -324,44 +318,11 @@ pub(crate) async fn recall<S: Store>(
         return Err(not_found());
     }
     let recall = Recall::from_record(&record)?;
-    let sheet = recall.sheet();
-    let filename = |extension: &str| {
-        HeaderValue::from_str(&format!(
-            "attachment; filename=\"{}.{extension}\"",
-            recall.recall_id
-        ))
-        .unwrap_or(HeaderValue::from_static("attachment"))
-    };
-    Ok(match format {
-        "csv" => (
+    if format == "json" {
+        return Ok(json_answer(
             StatusCode::OK,
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/csv; charset=utf-8"),
-                ),
-                (header::CONTENT_DISPOSITION, filename("csv")),
-            ],
-            sheet.to_csv(),
-        )
-            .into_response(),
-        "xlsx" => {
-            let bytes = sheet.to_xlsx().map_err(|e| ApiError::internal(&e))?;
-            (
-                StatusCode::OK,
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static(
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        ),
-                    ),
-                    (header::CONTENT_DISPOSITION, filename("xlsx")),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
-        _ => json_answer(StatusCode::OK, &recall_json(&recall, record.index)),
-    })
+            &recall_json(&recall, record.index),
+        ));
+    }
+    crate::export_api::spreadsheet_response(&recall.sheet(), &recall.recall_id, format)
 }
