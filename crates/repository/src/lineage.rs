@@ -267,7 +267,10 @@ fn event_edges(event: &Event) -> Vec<(String, String, Relation)> {
         _ => {}
     }
 
-    let creates = action == Some("ADD") && matches!(event.event_type, Some(EventType::ObjectEvent))
+    // Objects are created by an ObjectEvent ADD (harvest, commissioning) and by every
+    // transformation (its outputs).
+    let creates = (action == Some("ADD")
+        && matches!(event.event_type, Some(EventType::ObjectEvent)))
         || matches!(event.event_type, Some(EventType::TransformationEvent));
     if creates {
         let place = event
