@@ -343,9 +343,24 @@ fn tea_chain_trace_and_recall(extra: &[&str]) {
         json!({"id": lot("012345", "NO-SUCH-LOT"), "reason": "x"}),
     );
     assert_eq!(status, 404);
-    // The distributor neither owns the plot's prefix nor recorded the harvest.
-    let (status, problem, _) = post(&distributor, json!({"id": leaf(1), "reason": "x"}));
-    assert_eq!(status, 403, "{problem}");
+    // The distributor neither owns the plot's prefix nor recorded the harvest; told so in
+    // Chinese when it asks in Chinese.
+    let response = http
+        .post(&recalls)
+        .bearer_auth(&distributor)
+        .header("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.5")
+        .json(&json!({"id": leaf(1), "reason": "x"}))
+        .send()
+        .expect("recall");
+    assert_eq!(response.status().as_u16(), 403);
+    let problem: Value = response.json().expect("problem");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("只能召回"),
+        "{problem}"
+    );
 
     // Recalling plot 1's harvest finds exactly the tins, cases and shops it reached.
     let (status, recall, location) = post(

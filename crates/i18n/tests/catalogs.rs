@@ -138,12 +138,31 @@ fn literal_keys(text: &str) -> Vec<(usize, String)> {
             keys.push((line_of(start), key));
         }
     }
+    // Problem keys travel in error values before they are translated (`key: "x.problem.y"`),
+    // so every string literal naming one counts too.
+    for (at, _) in text.match_indices(".problem.") {
+        let open = text[..at].rfind('"');
+        let close = text[at..].find('"').map(|end| at + end);
+        if let (Some(open), Some(close)) = (open, close) {
+            let literal = &text[open + 1..close];
+            // A prefix such as "cert.problem." is not a key.
+            if !literal.is_empty()
+                && !literal.ends_with('.')
+                && literal
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+            {
+                keys.push((line_of(open), literal.to_owned()));
+            }
+        }
+    }
     for (start, _) in text.match_indices("message_key:") {
         if let Some(key) = string_literal_at(&text[start + "message_key:".len()..]) {
             keys.push((line_of(start), key));
         }
     }
     keys.sort();
+    keys.dedup();
     keys
 }
 

@@ -103,20 +103,20 @@ impl Recall {
 /// Why a recall was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum RecallError {
-    /// The request is malformed: the field and what is wrong.
-    #[error("{field}: {message}")]
+    /// The request is malformed: the field and the i18n key of what is wrong.
+    #[error("{field}: {key}")]
     Invalid {
         /// The JSON pointer of the field at fault.
         field: &'static str,
-        /// What is wrong.
-        message: String,
+        /// The message's key in the `i18n` catalogs (placeholder `{limit}`: [`REASON_LIMIT`]).
+        key: &'static str,
     },
-    /// The caller may not recall this identifier.
+    /// The caller may not recall this identifier (i18n key).
     #[error("{0}")]
-    Forbidden(String),
-    /// No stored event names the identifier.
+    Forbidden(&'static str),
+    /// No stored event names the identifier (i18n key).
     #[error("{0}")]
-    Unknown(String),
+    Unknown(&'static str),
     /// The store or the log failed.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
@@ -193,21 +193,20 @@ pub async fn recall<S: Store>(
     if id.is_empty() {
         return Err(RecallError::Invalid {
             field: "/id",
-            message: "name the identifier to recall: an EPC, a lot, an SSCC or a Digital Link"
-                .into(),
+            key: "recall.problem.id_required",
         });
     }
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(RecallError::Invalid {
             field: "/reason",
-            message: "say why it is recalled; buyers and consumers are shown the reason".into(),
+            key: "recall.problem.reason_required",
         });
     }
     if reason.chars().count() > REASON_LIMIT {
         return Err(RecallError::Invalid {
             field: "/reason",
-            message: format!("the reason is longer than {REASON_LIMIT} characters"),
+            key: "recall.problem.reason_too_long",
         });
     }
     let store = ledger.store();
@@ -223,9 +222,7 @@ pub async fn recall<S: Store>(
     )
     .await?;
     if trace.events.is_empty() {
-        return Err(RecallError::Unknown(format!(
-            "no recorded event names {id}; check the identifier"
-        )));
+        return Err(RecallError::Unknown("recall.problem.unknown_id"));
     }
     let allowed = match recaller.org.role {
         Role::Admin | Role::County => true,
@@ -238,10 +235,7 @@ pub async fn recall<S: Store>(
         }
     };
     if !allowed {
-        return Err(RecallError::Forbidden(format!(
-            "{} may recall only identifiers of its own company prefixes or that it has recorded events of",
-            recaller.org.name
-        )));
+        return Err(RecallError::Forbidden("recall.problem.not_yours"));
     }
 
     let orgs = store.orgs().await?;
@@ -257,10 +251,10 @@ pub async fn recall<S: Store>(
         .map(|node| node.id.clone())
         .collect();
     subjects.insert(normal.clone());
-    let created_at = ledger::leaf::format_time(now_micros).map_err(|e| RecallError::Invalid {
-        field: "/",
-        message: e.to_string(),
-    })?;
+    // The clock is the server's own; a time outside years 0–9999 is a broken clock, reported
+    // as a log error rather than blamed on the request.
+    let created_at = ledger::leaf::format_time(now_micros)
+        .map_err(|e| RecallError::Ledger(LedgerError::BadRecord(e.to_string())))?;
 
     // Recall IDs are sequential: easy to read out on the phone to a shop. Two recalls made at
     // the same moment may pick the same number; the store refuses the second, which retries.

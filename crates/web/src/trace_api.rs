@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use i18n::Locale;
 use ledger::now_micros;
 use repository::lineage::{self, Direction, Trace, TraceRequest};
 use repository::recall::{self, Recall, RecallError, Recaller};
@@ -212,17 +213,19 @@ fn recall_json(recall: &Recall, log_index: u64) -> Value {
     answer
 }
 
-fn recall_error(error: RecallError) -> ApiError {
+fn recall_error(error: RecallError, locale: Locale) -> ApiError {
+    let limit = recall::REASON_LIMIT.to_string();
+    let say = |key: &'static str| i18n::tf(locale, key, &[("limit", &limit)]);
     match error {
-        RecallError::Invalid { field, message } => ApiError::invalid_request(
-            message.clone(),
+        RecallError::Invalid { field, key } => ApiError::invalid_request(
+            say(key),
             vec![FieldProblem {
                 pointer: field.to_owned(),
-                detail: message,
+                detail: say(key),
             }],
         ),
-        RecallError::Forbidden(message) => ApiError::forbidden(message),
-        RecallError::Unknown(message) => ApiError::not_found(message),
+        RecallError::Forbidden(key) => ApiError::forbidden(say(key)),
+        RecallError::Unknown(key) => ApiError::not_found(say(key)),
         RecallError::Ledger(error) => ApiError::from(error),
     }
 }
@@ -232,15 +235,21 @@ fn recall_error(error: RecallError) -> ApiError {
 pub(crate) async fn create_recall<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
+    headers: HeaderMap,
     body: Result<Json<RecallBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let org = caller.require()?.clone();
+    let locale = Locale::negotiate(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
     let Json(body) = body.map_err(|rejection| {
         ApiError::invalid_request(
             rejection.body_text(),
             vec![FieldProblem {
                 pointer: String::new(),
-                detail: "send a JSON object {\"id\": …, \"reason\": …}".into(),
+                detail: i18n::t(locale, "recall.problem.not_json").to_owned(),
             }],
         )
     })?;
@@ -253,7 +262,7 @@ pub(crate) async fn create_recall<S: Store>(
         now_micros(),
     )
     .await
-    .map_err(recall_error)?;
+    .map_err(|error| recall_error(error, locale))?;
     let mut response = json_answer(StatusCode::CREATED, &recall_json(&recall, index));
     if let Ok(location) = HeaderValue::from_str(&format!("/api/recalls/{}", recall.recall_id)) {
         response.headers_mut().insert(header::LOCATION, location);
