@@ -9,11 +9,14 @@
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres CHAINS=111112 bash bench/recall.sh
 #
 # RECALLS (default 7) says how many chains are recalled; they are spread over the store.
+# WIDE (default 10000) adds one chain whose last lot becomes WIDE tins in WIDE/20 cases shipped
+# to 200 shops, recalled after the others: a recall that fans out (0 leaves it out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CHAINS=${CHAINS:-111112}
 RECALLS=${RECALLS:-7}
+WIDE=${WIDE:-10000}
 
 work=$(mktemp -d)
 cleanup() {
@@ -83,6 +86,26 @@ PY
     printf 'chain %d: trace down %.1f ms, recall %.1f ms\n' "$chain" \
         "$(echo "$trace * 1000" | bc)" "$(echo "$recall * 1000" | bc)"
 done
+if [ "$WIDE" -gt 0 ]; then
+    python3 bench/tea_chains.py --wide "$work/wide.jsonld" "$WIDE" >/dev/null
+    status=$(curl -s -o "$work/response" -w '%{http_code}' -X POST "$base/epcis/capture" \
+        -H "Authorization: Bearer $token" -H 'Content-Type: application/ld+json' \
+        --data-binary "@$work/wide.jsonld")
+    [ "$status" = 202 ] || { echo "wide chain: HTTP $status" >&2; exit 1; }
+    lot="urn:epc:class:lgtin:6901234.012345.H9999999"
+    wide=$(curl -s -o "$work/recall" -w '%{time_total}' -X POST "$base/api/recalls" \
+        -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+        --data "{\"id\":\"$lot\",\"reason\":\"benchmark\"}")
+    python3 - "$work/recall" "$WIDE" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+tins = int(sys.argv[2])
+a = r["affected"]
+assert len(a["epcs"]) == tins and len(a["sscc"]) == (tins + 19) // 20, {k: len(v) for k, v in a.items()}
+PY
+    printf 'wide chain: recall of one harvest reaching %d tins in %d cases: %.1f ms\n' \
+        "$WIDE" $(((WIDE + 19) / 20)) "$(echo "$wide * 1000" | bc)"
+fi
 peak=$(grep VmHWM "/proc/$server/status" | awk '{print $2}')
 printf '%s, %d events: median trace down %.1f ms, median recall %.1f ms (5 transformation hops); server peak RSS %d MB\n' \
     "$backend" "$events" "$(median <"$work/traces" | awk '{print $1 * 1000}')" \
