@@ -262,6 +262,15 @@ fn tea_chain_trace_and_recall(extra: &[&str]) {
     for edge in up["edges"].as_array().expect("edges") {
         assert!(event_indices.contains(&edge["logIndex"].as_u64().expect("index")));
     }
+    // The same tin as a Digital Link on the brand's own host is the same trace.
+    let digital_link = normal(&tins_a[0]).replace("https://id.gs1.org/", "https://tea.example.cn/");
+    let (status, by_link) = get(
+        &http,
+        &server.url(&format!("/api/trace?id={digital_link}&direction=up")),
+        Some(&admin),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(by_link["nodes"], up["nodes"]);
     // Depth bounds the trace: one hop up from the tin reaches only its lot and workshop.
     let (_, shallow) = get(
         &http,
