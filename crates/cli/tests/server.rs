@@ -193,7 +193,10 @@ fn the_served_openapi_is_the_committed_one_and_every_operation_is_routed() {
             .replace("{eventID}", "urn:uuid:00000000-0000-4000-8000-000000000000")
             .replace("{epc}", "urn:epc:id:sgtin:0614141.107346.2018")
             .replace("{recall}", "RC-000001")
-            .replace("{number}", "HG-000000-20260101-00000");
+            .replace("{number}", "HG-000000-20260101-00000")
+            .replace("{gtin}", "06901234123456")
+            .replace("{sscc}", "069012340000000016")
+            .replace("{gln}", "6901234000016");
         assert!(
             !path.contains('{'),
             "{template}: a parameter without a sample"

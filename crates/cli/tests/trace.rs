@@ -540,7 +540,8 @@ fn tea_chain_trace_and_recall(extra: &[&str]) {
         .expect("bad export");
     assert_eq!(bad.status().as_u16(), 400);
 
-    certificates(&http, &server, &coop, &coop_id, &distributor);
+    let tin_certificate = certificates(&http, &server, &coop, &coop_id, &distributor);
+    resolver(&server, &tin_certificate, &tins_a[0]);
 
     // The audit checks the recall's leaf along with every event.
     let mut server = server;
@@ -647,7 +648,7 @@ fn certificates(
     coop: &str,
     coop_id: &str,
     distributor: &str,
-) {
+) -> String {
     let leaf = |plot: u32| lot("012345", &format!("LEAF-P{plot}"));
     let issue = |token: &str, draft: &repository::certificate::CertificateDraft| {
         let response = http
@@ -801,4 +802,134 @@ fn certificates(
         .send()
         .expect("delete");
     assert_eq!(delete.status().as_u16(), 405);
+    tin_cert["number"].as_str().expect("number").to_owned()
+}
+
+/// The GS1 Digital Link resolver on the chain: linksets, redirects, unknown and invalid codes.
+fn resolver(server: &common::Server, tin_certificate: &str, tin: &str) {
+    let http = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let tin_lot = normal(&lot("033333", "TIN-A"));
+    let path = tin_lot.trim_start_matches("https://id.gs1.org");
+    let linkset_of = |url: String| {
+        let response = http
+            .get(url)
+            .header("Accept", "application/linkset+json")
+            .send()
+            .expect("linkset");
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/linkset+json"
+        );
+        response.json::<Value>().expect("linkset json")
+    };
+    let linkset = linkset_of(server.url(path));
+    let entry = &linkset["linkset"][0];
+    assert_eq!(entry["anchor"], tin_lot.as_str());
+    let certification = entry["https://gs1.org/voc/certificationInfo"]
+        .as_array()
+        .expect("certificationInfo");
+    assert!(
+        certification[0]["href"]
+            .as_str()
+            .is_some_and(|href| href.ends_with(&format!("/c/{tin_certificate}"))),
+        "{linkset}"
+    );
+    for (key, links) in entry.as_object().expect("entry") {
+        if key == "anchor" {
+            continue;
+        }
+        for link in links.as_array().expect("links") {
+            assert!(
+                link["href"].is_string() && link["title"].is_string(),
+                "{key}: {link}"
+            );
+        }
+    }
+    assert!(entry["https://gs1.org/voc/traceability"].is_array());
+    assert!(entry["https://gs1.org/voc/recallStatus"].is_array());
+    assert_eq!(
+        entry["https://gs1.org/voc/defaultLink"][0]["href"],
+        certification[0]["href"]
+    );
+    // The same linkset by ?linkType=all.
+    let all: Value = http
+        .get(server.url(&format!("{path}?linkType=all")))
+        .send()
+        .expect("all")
+        .json()
+        .expect("json");
+    assert_eq!(all, linkset);
+    // A serialised tin's links include its lot's certificate, one level up its lineage.
+    let tin_path = normal(tin).replace("https://id.gs1.org", "");
+    let tin_links = linkset_of(server.url(&tin_path));
+    assert!(
+        tin_links.to_string().contains(tin_certificate),
+        "{tin_links}"
+    );
+
+    // No linkType: a redirect to the default link (the certificate page), announcing the
+    // linkset; with a trailing slash too.
+    for url in [server.url(path), server.url(&format!("{path}/"))] {
+        let response = http.get(url).send().expect("resolve");
+        assert_eq!(response.status().as_u16(), 307);
+        let location = response.headers()["location"].to_str().expect("location");
+        assert!(
+            location.ends_with(&format!("/c/{tin_certificate}")),
+            "{location}"
+        );
+        let link = response.headers()["link"].to_str().expect("link");
+        assert!(link.contains("rel=\"linkset\""), "{link}");
+        assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    }
+    // A requested link type, passing the other query parameters on.
+    let response = http
+        .get(server.url(&format!("{path}?linkType=gs1:traceability&src=label")))
+        .send()
+        .expect("resolve");
+    assert_eq!(response.status().as_u16(), 307);
+    let location = response.headers()["location"].to_str().expect("location");
+    assert!(
+        location.contains("/api/trace?id=") && location.ends_with("&src=label"),
+        "{location}"
+    );
+    // A link type the item lacks, an unknown lot, an invalid check digit.
+    let missing = http
+        .get(server.url(&format!("{path}?linkType=gs1:pip")))
+        .send()
+        .expect("pip");
+    assert_eq!(missing.status().as_u16(), 404);
+    let unknown = http
+        .get(server.url(&path.replace("TIN-A", "NO-SUCH-LOT")))
+        .header("Accept", "text/html")
+        .send()
+        .expect("unknown");
+    assert_eq!(unknown.status().as_u16(), 404);
+    assert!(unknown.text().expect("html").contains("查无此码"));
+    let invalid = http
+        .get(server.url("/01/06901234333330"))
+        .send()
+        .expect("invalid");
+    assert_eq!(invalid.status().as_u16(), 400);
+    // CORS preflight, and the description file.
+    let preflight = http
+        .request(reqwest::Method::OPTIONS, server.url(path))
+        .send()
+        .expect("options");
+    assert_eq!(preflight.status().as_u16(), 204);
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    let description: Value = http
+        .get(server.url("/.well-known/gs1resolver"))
+        .send()
+        .expect("description")
+        .json()
+        .expect("json");
+    assert!(
+        description["supportedPrimaryKeys"]
+            .as_array()
+            .is_some_and(|keys| keys.contains(&json!("01")))
+    );
 }

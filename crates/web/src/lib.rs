@@ -17,6 +17,7 @@ mod limit;
 mod log_api;
 pub mod openapi;
 pub mod problem;
+mod resolver;
 mod trace_api;
 
 pub use limit::RateLimit;
@@ -92,6 +93,18 @@ async fn no_such_endpoint(uri: axum::http::Uri) -> problem::ApiError {
     problem::ApiError::no_such_endpoint(uri.path())
 }
 
+/// The Digital Link resolver on every primary key (`/01/…`, `/00/…`, `/414/…`).
+fn resolver_routes<S: Store>() -> Router<AppState<S>> {
+    let mut router = Router::new();
+    for key in resolver::PRIMARY_KEYS {
+        router = router.route(
+            &format!("/{key}/{{*rest}}"),
+            get(resolver::resolve::<S>).options(resolver::resolve::<S>),
+        );
+    }
+    router
+}
+
 /// The whole API.
 pub fn router<S: Store>(state: AppState<S>) -> Router {
     let config = state.config.clone();
@@ -128,6 +141,8 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
             get(certificate_api::certificate::<S>),
         )
         .route("/c/{number}", get(certificate_api::page::<S>))
+        .route("/.well-known/gs1resolver", get(resolver::description::<S>))
+        .merge(resolver_routes::<S>())
         .fallback(no_such_endpoint)
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(TimeoutLayer::with_status_code(

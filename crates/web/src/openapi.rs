@@ -553,6 +553,105 @@ const OPERATIONS: &[Operation] = &[
         ],
         problems: &[],
     },
+    Operation {
+        method: "get",
+        path: "/01/{gtin}",
+        id: "resolveGtin",
+        tag: "Resolver",
+        summary: "GS1 Digital Link resolver: A product, lot or item (GTIN with optional /10/{lot}, /21/{serial}). Redirects (307) to the default link (the newest 承诺达标合格证, else the trace) or to ?linkType=…; Accept: application/linkset+json or ?linkType=all answers the RFC 9264 linkset; GET, HEAD and OPTIONS with CORS",
+        token: Token::None,
+        params: &[
+            path(
+                "gtin",
+                "The primary key value; key qualifiers follow as further path segments (/10/{lot}, /21/{serial}), data attributes as query parameters",
+            ),
+            query(
+                "linkType",
+                "all or linkset: the linkset; gs1:certificationInfo, gs1:traceability, gs1:epcis, gs1:recallStatus: redirect to that link",
+            ),
+        ],
+        request: &[],
+        answers: &[
+            ("200", "The linkset", &["application/linkset+json"]),
+            ("307", "Redirect to the link; Link names the linkset", &[]),
+            (
+                "404",
+                "Nothing recorded about the identifier (an HTML page for browsers), or no link of the requested type",
+                &["text/html", "application/problem+json"],
+            ),
+        ],
+        problems: &["400"],
+    },
+    Operation {
+        method: "get",
+        path: "/00/{sscc}",
+        id: "resolveSscc",
+        tag: "Resolver",
+        summary: "GS1 Digital Link resolver: A logistic unit (SSCC). Redirects (307) to the default link (the newest 承诺达标合格证, else the trace) or to ?linkType=…; Accept: application/linkset+json or ?linkType=all answers the RFC 9264 linkset; GET, HEAD and OPTIONS with CORS",
+        token: Token::None,
+        params: &[
+            path(
+                "sscc",
+                "The primary key value; key qualifiers follow as further path segments (/10/{lot}, /21/{serial}), data attributes as query parameters",
+            ),
+            query(
+                "linkType",
+                "all or linkset: the linkset; gs1:certificationInfo, gs1:traceability, gs1:epcis, gs1:recallStatus: redirect to that link",
+            ),
+        ],
+        request: &[],
+        answers: &[
+            ("200", "The linkset", &["application/linkset+json"]),
+            ("307", "Redirect to the link; Link names the linkset", &[]),
+            (
+                "404",
+                "Nothing recorded about the identifier (an HTML page for browsers), or no link of the requested type",
+                &["text/html", "application/problem+json"],
+            ),
+        ],
+        problems: &["400"],
+    },
+    Operation {
+        method: "get",
+        path: "/414/{gln}",
+        id: "resolveGln",
+        tag: "Resolver",
+        summary: "GS1 Digital Link resolver: A location (GLN). Redirects (307) to the default link (the newest 承诺达标合格证, else the trace) or to ?linkType=…; Accept: application/linkset+json or ?linkType=all answers the RFC 9264 linkset; GET, HEAD and OPTIONS with CORS",
+        token: Token::None,
+        params: &[
+            path(
+                "gln",
+                "The primary key value; key qualifiers follow as further path segments (/10/{lot}, /21/{serial}), data attributes as query parameters",
+            ),
+            query(
+                "linkType",
+                "all or linkset: the linkset; gs1:certificationInfo, gs1:traceability, gs1:epcis, gs1:recallStatus: redirect to that link",
+            ),
+        ],
+        request: &[],
+        answers: &[
+            ("200", "The linkset", &["application/linkset+json"]),
+            ("307", "Redirect to the link; Link names the linkset", &[]),
+            (
+                "404",
+                "Nothing recorded about the identifier (an HTML page for browsers), or no link of the requested type",
+                &["text/html", "application/problem+json"],
+            ),
+        ],
+        problems: &["400"],
+    },
+    Operation {
+        method: "get",
+        path: "/.well-known/gs1resolver",
+        id: "resolverDescription",
+        tag: "Resolver",
+        summary: "The GS1 resolver description file: root, supported primary keys and link types",
+        token: Token::None,
+        params: &[],
+        request: &[],
+        answers: &[("200", "The description", &["application/json"])],
+        problems: &[],
+    },
 ];
 
 fn problem_description(status: &str) -> &'static str {
