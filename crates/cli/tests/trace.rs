@@ -523,6 +523,36 @@ fn tea_chain_trace_and_recall(extra: &[&str]) {
     assert_eq!(rows[0][column("Organisation")], "白毫茶合作社");
     assert_eq!(rows[1][column("Lot role")], "Input", "{export}");
     assert_eq!(rows[1][column("CTE")], "Transformation", "{export}");
+    // The tins' lot: made by a transformation (filling tins is no harvest), then shipped in
+    // cases to the distributor, received, and shipped on to shops 1 and 2. The cooperative
+    // sees its own events; the admin (a regulator's view) the whole chain.
+    let lot_ctes = |token: &str| {
+        let export = http
+            .get(server.url(&format!(
+                "/api/exports/fsma204?tlc={}",
+                lot("033333", "TIN-A")
+            )))
+            .bearer_auth(token)
+            .send()
+            .expect("export")
+            .text()
+            .expect("csv");
+        parse_csv(export.trim_start_matches('\u{feff}'))[1..]
+            .iter()
+            .map(|row| row[column("CTE")].clone())
+            .collect::<Vec<String>>()
+    };
+    assert_eq!(lot_ctes(&coop), ["Transformation", "Shipping"]);
+    assert_eq!(
+        lot_ctes(&admin),
+        [
+            "Transformation",
+            "Shipping",
+            "Receiving",
+            "Shipping",
+            "Shipping"
+        ]
+    );
     // A period export holds the distributor's own events only, for the distributor.
     let period = http
         .get(server.url(

@@ -768,7 +768,20 @@ fn lot_lines(event: &Event, chain: &Chain, containers: &Containers) -> Vec<LotLi
 /// GS1 US records initial packing as a `TransformationEvent` like any other; what makes it
 /// initial packing is that its inputs are harvested, not yet packed commodities. When the
 /// export holds the harvest of every input lot, the transformation is labelled as such.
-fn refine(cte: Cte, event: &Event, lines: &[LotLine], chain: &Chain) -> Cte {
+///
+/// A commissioning that puts serialised items into a lot a transformation already made (tins
+/// filled from a made-tea lot) is no harvest: the transformation was the CTE, and the
+/// commissioning records no new one (`None`).
+fn refine(cte: Cte, event: &Event, lines: &[LotLine], chain: &Chain) -> Option<Cte> {
+    let made_by_transformation = !lines.is_empty()
+        && lines.iter().all(|line| {
+            chain.origins.get(&line.lot.tlc).is_some_and(|origin| {
+                matches!(origin.cte, Some(Cte::Transformation | Cte::InitialPacking))
+            })
+        });
+    if cte == Cte::Harvesting && made_by_transformation {
+        return None;
+    }
     let inputs: Vec<&LotLine> = lines.iter().filter(|l| l.role == Role::Input).collect();
     let all_harvested = !inputs.is_empty()
         && inputs.iter().all(|line| {
@@ -778,9 +791,9 @@ fn refine(cte: Cte, event: &Event, lines: &[LotLine], chain: &Chain) -> Cte {
                 .is_some_and(|origin| origin.cte == Some(Cte::Harvesting))
         });
     if cte == Cte::Transformation && is_transformation(event) && all_harvested {
-        Cte::InitialPacking
+        Some(Cte::InitialPacking)
     } else {
-        cte
+        Some(cte)
     }
 }
 
@@ -953,8 +966,9 @@ pub fn fsma204_sheet(inputs: &[FsmaInput<'_>]) -> Sheet {
         let event = input.event;
         if let Some(cte) = cte_of(event) {
             let lines = lot_lines(event, &chain, &containers);
-            let cte = refine(cte, event, &lines, &chain);
-            write_rows(&mut rows, cte, input, *micros, lines, &chain);
+            if let Some(cte) = refine(cte, event, &lines, &chain) {
+                write_rows(&mut rows, cte, input, *micros, lines, &chain);
+            }
         }
         containers.apply(event);
     }
