@@ -35,8 +35,11 @@ use crate::query::ilmd_attribute;
 pub const DEFAULT_DEPTH: u32 = 10;
 /// The deepest trace a caller may ask for; recalls use it.
 pub const MAX_DEPTH: u32 = 64;
-/// Identifiers looked up per store query (well below every backend's bind-parameter limit).
-const LOOKUP_CHUNK: usize = 500;
+/// Identifiers looked up per store query: well below every backend's bind-parameter limit
+/// (SQLite 32,766, PostgreSQL 65,535 with the roles and the limit), and large enough that a
+/// recall reaching 10,000 tins takes a few queries, not twenty: each query returns the events
+/// that name any of its identifiers again, such as the one event that commissioned all tins.
+const LOOKUP_CHUNK: usize = 4000;
 
 /// Which way to trace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
