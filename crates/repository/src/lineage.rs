@@ -214,17 +214,17 @@ fn lot_number_attribute() -> String {
     ilmd_attribute("urn:epcglobal:cbv:mda:lotNumber")
 }
 
-/// The edges one event makes, in the normal form of its identifiers.
-fn event_edges(event: &Event) -> Vec<(String, String, Relation)> {
+/// The edges one event makes, from its identifiers in normal form by role
+/// ([`crate::capture::identifiers`], computed once per event: a commissioning of 10,000 tins
+/// would otherwise normalise each tin several times).
+fn event_edges(event: &Event, ids: &[(IdRole, String)]) -> Vec<(String, String, Relation)> {
     let id = |value: &String| normalize::identifier(value);
-    let classes = |list: &Option<Vec<epcis::model::QuantityElement>>| -> Vec<String> {
-        list.iter()
-            .flatten()
-            .filter_map(|q| q.epc_class.as_ref().map(id))
+    let with = |roles: &[IdRole]| -> Vec<String> {
+        ids.iter()
+            .filter(|(role, _)| roles.contains(role))
+            .map(|(_, value)| value.clone())
             .collect()
     };
-    let epcs =
-        |list: &Option<Vec<String>>| -> Vec<String> { list.iter().flatten().map(id).collect() };
     let action = event.action.as_deref().map(str::trim);
     let mut edges = Vec::new();
 
@@ -232,11 +232,8 @@ fn event_edges(event: &Event) -> Vec<(String, String, Relation)> {
     let mut objects: Vec<String> = Vec::new();
     match event.event_type {
         Some(EventType::AggregationEvent) => {
-            let children: Vec<String> = epcs(&event.child_epcs)
-                .into_iter()
-                .chain(classes(&event.child_quantity_list))
-                .collect();
-            let parent = event.parent_id.as_ref().map(id);
+            let children = with(&[IdRole::Child, IdRole::ChildQuantity]);
+            let parent = with(&[IdRole::Parent]).into_iter().next();
             if matches!(action, Some("ADD" | "OBSERVE"))
                 && let Some(parent) = &parent
             {
@@ -248,14 +245,8 @@ fn event_edges(event: &Event) -> Vec<(String, String, Relation)> {
             objects.extend(parent);
         }
         Some(EventType::TransformationEvent) => {
-            let inputs: Vec<String> = epcs(&event.input_epc_list)
-                .into_iter()
-                .chain(classes(&event.input_quantity_list))
-                .collect();
-            let outputs: Vec<String> = epcs(&event.output_epc_list)
-                .into_iter()
-                .chain(classes(&event.output_quantity_list))
-                .collect();
+            let inputs = with(&[IdRole::Input, IdRole::InputQuantity]);
+            let outputs = with(&[IdRole::Output, IdRole::OutputQuantity]);
             for input in &inputs {
                 for output in &outputs {
                     edges.push((input.clone(), output.clone(), Relation::TransformedInto));
@@ -264,14 +255,11 @@ fn event_edges(event: &Event) -> Vec<(String, String, Relation)> {
             objects.extend(outputs);
         }
         Some(EventType::ObjectEvent) | Some(EventType::TransactionEvent) => {
-            objects.extend(epcs(&event.epc_list));
-            objects.extend(classes(&event.quantity_list));
+            objects.extend(with(&[IdRole::Epc, IdRole::Quantity]));
         }
         _ => {}
     }
 
-    // Objects are created by an ObjectEvent ADD (harvest, commissioning) and by every
-    // transformation (its outputs).
     let creates = (action == Some("ADD")
         && matches!(event.event_type, Some(EventType::ObjectEvent)))
         || matches!(event.event_type, Some(EventType::TransformationEvent));
@@ -292,7 +280,7 @@ fn event_edges(event: &Event) -> Vec<(String, String, Relation)> {
         && matches!(event.event_type, Some(EventType::ObjectEvent))
         && let Some(lot) = ilmd_lot_number(event)
     {
-        for item in epcs(&event.epc_list) {
+        for item in with(&[IdRole::Epc]) {
             if let Some(gtin) = item
                 .strip_prefix("https://id.gs1.org/01/")
                 .and_then(|rest| rest.split_once("/21/"))
@@ -435,12 +423,12 @@ pub async fn trace<S: Store>(store: &S, request: &TraceRequest) -> Result<Trace,
                 // edges here rather than failing the whole trace.
                 let summary = parsed
                     .as_ref()
-                    .map(|event| Seen {
-                        edges: event_edges(event),
-                        identifiers: crate::capture::identifiers(event)
-                            .into_iter()
-                            .map(|(_, id)| id)
-                            .collect(),
+                    .map(|event| {
+                        let ids = crate::capture::identifiers(event);
+                        Seen {
+                            edges: event_edges(event, &ids),
+                            identifiers: ids.into_iter().map(|(_, id)| id).collect(),
+                        }
                     })
                     .unwrap_or_default();
                 seen.insert(event.index, summary);
