@@ -330,14 +330,7 @@ pub fn ilmd_lot_number(event: &Event) -> Option<String> {
 /// of identifiers follows, by normalising a Digital Link of a placeholder GTIN with this lot
 /// (percent-encoded here so that a `/` in the lot cannot split the path).
 fn lot_path(lot: &str) -> String {
-    let mut encoded = String::with_capacity(lot.len());
-    for byte in lot.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            encoded.push(char::from(byte));
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
+    let encoded = normalize::percent_encode_component(lot);
     let probe = normalize::identifier(&format!(
         "https://id.gs1.org/01/00000000000000/10/{encoded}"
     ));

@@ -24,6 +24,21 @@ pub fn micros(value: &str) -> Option<i64> {
     i64::try_from(at.unix_timestamp_nanos() / 1000).ok()
 }
 
+/// `text` as one URI path segment or query value: everything but RFC 3986's unreserved
+/// characters percent-encoded, so a `/`, `&` or space in a lot number or an identifier cannot
+/// change the URI's structure.
+pub fn percent_encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// What a query value for an identifier matches: exact identifiers and identifier prefixes.
 /// An EPC pattern (`urn:epc:idpat:sgtin:0614141.112345.*`) matches every serial of its class;
 /// for class queries a class also matches its lots.

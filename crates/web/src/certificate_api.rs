@@ -32,27 +32,9 @@ use crate::problem::{ApiError, FieldProblem};
 /// The record kind of certificates (the leaf's `kind`).
 pub(crate) const CERTIFICATE_KIND: &str = "certificate";
 
-/// The locale of a request: `?lang=` first, then `Accept-Language`.
-fn locale(headers: &HeaderMap, lang: Option<&str>) -> Locale {
-    lang.and_then(Locale::from_query).unwrap_or_else(|| {
-        Locale::negotiate(
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok()),
-        )
-    })
-}
-
 /// The public address of a certificate's page, for its QR code and links.
 fn page_url<S>(state: &AppState<S>, headers: &HeaderMap, number: &str) -> String {
-    let base = state.config.public_url.clone().unwrap_or_else(|| {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("localhost");
-        format!("http://{host}")
-    });
-    format!("{}/c/{number}", base.trim_end_matches('/'))
+    format!("{}/c/{number}", crate::public_base(state, headers))
 }
 
 fn problem(locale: Locale, pointer: &str, key: &'static str) -> FieldProblem {
@@ -154,7 +136,7 @@ pub(crate) async fn issue<S: Store>(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let org = caller.require()?.clone();
-    let locale = locale(&headers, None);
+    let locale = crate::request_locale(&headers, None);
     let mut draft: CertificateDraft = serde_json::from_slice(&body).map_err(|e| {
         ApiError::invalid_request(
             format!("{}: {e}", i18n::t(locale, "cert.problem.not_json")),
@@ -372,7 +354,7 @@ pub(crate) async fn page<S: Store>(
     Path(number): Path<String>,
     Query(params): Query<PageParams>,
 ) -> Result<Response, ApiError> {
-    let locale = locale(&headers, params.lang.as_deref());
+    let locale = crate::request_locale(&headers, params.lang.as_deref());
     let language = HeaderValue::from_static(match locale {
         Locale::ZhCn => "zh-CN",
         Locale::En => "en",

@@ -83,16 +83,16 @@ pub fn render_certificate(
     let _ = write!(
         page,
         "<main><section class=\"slip\"><h1 lang=\"zh-CN\">{}</h1><p>{}</p><p class=\"no\">{}</p>",
-        esc(t(locale, "cert.title")),
-        esc(t(locale, "cert.subtitle")),
-        esc(&tf(locale, "cert.number", &[("number", &cert.number)])),
+        escape_html(t(locale, "cert.title")),
+        escape_html(t(locale, "cert.subtitle")),
+        escape_html(&tf(locale, "cert.number", &[("number", &cert.number)])),
     );
 
     // The commitments and their basis, ticked as the producer ticked them.
     let _ = write!(
         page,
         "<p>{}</p><ul>",
-        esc(t(locale, "cert.commitment_intro"))
+        escape_html(t(locale, "cert.commitment_intro"))
     );
     for (ticked, key) in [
         (
@@ -108,26 +108,35 @@ pub fn render_certificate(
             "cert.commitment.truthful",
         ),
     ] {
-        let _ = write!(page, "<li>{}{}</li>", checkbox(ticked), esc(t(locale, key)));
+        let _ = write!(
+            page,
+            "<li>{}{}</li>",
+            checkbox(ticked),
+            escape_html(t(locale, key))
+        );
     }
     let _ = write!(
         page,
         "</ul><p class=\"basis\">{}<br>",
-        esc(t(locale, "cert.basis"))
+        escape_html(t(locale, "cert.basis"))
     );
     for basis in Basis::ALL {
         let _ = write!(
             page,
             "<span>{}{}</span>",
             checkbox(c.basis.contains(&basis)),
-            esc(t(locale, basis.message_key()))
+            escape_html(t(locale, basis.message_key()))
         );
     }
     page.push_str("</p>");
 
     // The fields of the template, in its order.
     page.push_str("<table>");
-    row(&mut page, t(locale, "cert.product"), &esc(&c.product_name));
+    row(
+        &mut page,
+        t(locale, "cert.product"),
+        &escape_html(&c.product_name),
+    );
     let quantity = match c.quantity.unit {
         Some(unit) => tf(
             locale,
@@ -139,25 +148,33 @@ pub fn render_certificate(
         ),
         None => c.quantity.value.clone(),
     };
-    row(&mut page, t(locale, "cert.quantity"), &esc(&quantity));
+    row(
+        &mut page,
+        t(locale, "cert.quantity"),
+        &escape_html(&quantity),
+    );
     row(&mut page, t(locale, "cert.origin"), &origin(cert, locale));
     row(
         &mut page,
         t(locale, "cert.producer"),
-        &esc(&c.producer.name),
+        &escape_html(&c.producer.name),
     );
     row(
         &mut page,
         t(locale, "cert.contact"),
-        &esc(&c.producer.contact),
+        &escape_html(&c.producer.contact),
     );
     if let Some(code) = &c.producer.subject_code {
-        row(&mut page, t(locale, "cert.subject_code"), &esc(code));
+        row(
+            &mut page,
+            t(locale, "cert.subject_code"),
+            &escape_html(code),
+        );
     }
     row(
         &mut page,
         t(locale, "cert.issue_date"),
-        &esc(&date(locale, &c.issue_date)),
+        &escape_html(&date(locale, &c.issue_date)),
     );
     page.push_str("</table>");
 
@@ -165,7 +182,7 @@ pub fn render_certificate(
         let _ = write!(
             page,
             "<h2>{}</h2><ul class=\"tests\">",
-            esc(t(locale, "cert.tests"))
+            escape_html(t(locale, "cert.tests"))
         );
         for test in &c.tests {
             let outcome = match test.outcome {
@@ -175,8 +192,8 @@ pub fn render_certificate(
             let _ = write!(
                 page,
                 "<li><b>{}</b><b>{}</b>",
-                esc(t(locale, test.kind.basis().message_key())),
-                esc(outcome),
+                escape_html(t(locale, test.kind.basis().message_key())),
+                escape_html(outcome),
             );
             for (key, value) in [
                 ("cert.test.item", Some(test.item.as_str())),
@@ -192,7 +209,7 @@ pub fn render_certificate(
                         "cert.label_value",
                         &[("label", t(locale, key)), ("value", value)],
                     );
-                    let _ = write!(page, "<span>{}</span>", esc(&line));
+                    let _ = write!(page, "<span>{}</span>", escape_html(&line));
                 }
             }
             page.push_str("</li>");
@@ -203,14 +220,14 @@ pub fn render_certificate(
     let _ = write!(
         page,
         "<div class=\"foot\"><p class=\"sign\">{}<span></span></p>",
-        esc(t(locale, "cert.signature"))
+        escape_html(t(locale, "cert.signature"))
     );
 
     // The QR code and the label the Measures require under it, beside the signature line.
     page.push_str("<div class=\"qr\">");
     match qr_svg(public_url, t(locale, "cert.qr_label")) {
         Some(svg) => page.push_str(&svg),
-        None => page.push_str(&esc(&tf(
+        None => page.push_str(&escape_html(&tf(
             locale,
             "cert.qr_unavailable",
             &[("url", public_url)],
@@ -220,19 +237,23 @@ pub fn render_certificate(
         page,
         "<p lang=\"zh-CN\">{}</p></div></div></section>\
          <p class=\"url\"><a href=\"{}\">{}</a></p>",
-        esc(t(locale, "cert.qr_label")),
-        esc(public_url),
-        esc(public_url)
+        escape_html(t(locale, "cert.qr_label")),
+        escape_html(public_url),
+        escape_html(public_url)
     );
 
     // What makes the certificate traceable and verifiable.
     let _ = write!(
         page,
         "<dl class=\"trace\"><dt>{}</dt>",
-        esc(t(locale, "cert.trace"))
+        escape_html(t(locale, "cert.trace"))
     );
-    term(&mut page, t(locale, "cert.lot"), &esc(&c.batch.lot));
-    term(&mut page, t(locale, "cert.event"), &esc(&c.batch.event_id));
+    term(&mut page, t(locale, "cert.lot"), &escape_html(&c.batch.lot));
+    term(
+        &mut page,
+        t(locale, "cert.event"),
+        &escape_html(&c.batch.event_id),
+    );
     if !c.parents.is_empty() {
         let mut links = String::new();
         for (i, parent) in c.parents.iter().enumerate() {
@@ -242,8 +263,8 @@ pub fn render_certificate(
             let _ = write!(
                 links,
                 "<a href=\"{}\">{}</a>",
-                esc(&sibling_url(public_url, parent)),
-                esc(parent)
+                escape_html(&sibling_url(public_url, parent)),
+                escape_html(parent)
             );
         }
         term(&mut page, t(locale, "cert.parents"), &links);
@@ -251,16 +272,16 @@ pub fn render_certificate(
     term(
         &mut page,
         t(locale, "cert.issuer"),
-        &esc(&cert.organisation),
+        &escape_html(&cert.organisation),
     );
     term(
         &mut page,
         t(locale, "cert.issued_at"),
-        &esc(&china_time(cert.issued_at)),
+        &escape_html(&china_time(cert.issued_at)),
     );
     if let Some(index) = log_index {
         let entry = tf(locale, "cert.log_entry", &[("index", &index.to_string())]);
-        let _ = write!(page, "<dd>{}</dd>", esc(&entry));
+        let _ = write!(page, "<dd>{}</dd>", escape_html(&entry));
     }
     page.push_str("</dl></main></body></html>\n");
     page
@@ -273,8 +294,8 @@ pub fn render_certificate_not_found(locale: Locale) -> String {
     let _ = writeln!(
         page,
         "<main><h1>{}</h1><p>{}</p></main></body></html>",
-        esc(t(locale, "cert.not_found.title")),
-        esc(t(locale, "cert.not_found.body"))
+        escape_html(t(locale, "cert.not_found.title")),
+        escape_html(t(locale, "cert.not_found.body"))
     );
     page
 }
@@ -288,7 +309,7 @@ fn head(page: &mut String, locale: Locale, title: &str) {
          <meta name=\"color-scheme\" content=\"light\">\
          <title>{}</title><style>{}</style></head><body>",
         locale.tag(),
-        esc(title),
+        escape_html(title),
         STYLE
     );
 }
@@ -303,12 +324,16 @@ fn checkbox(ticked: bool) -> &'static str {
 
 /// A table row; `label` is plain text, `value` is HTML already.
 fn row(page: &mut String, label: &str, value: &str) {
-    let _ = write!(page, "<tr><th>{}</th><td>{value}</td></tr>", esc(label));
+    let _ = write!(
+        page,
+        "<tr><th>{}</th><td>{value}</td></tr>",
+        escape_html(label)
+    );
 }
 
 /// A term of the traceability list; `label` is plain text, `value` is HTML already.
 fn term(page: &mut String, label: &str, value: &str) {
-    let _ = write!(page, "<dt>{}</dt><dd>{value}</dd>", esc(label));
+    let _ = write!(page, "<dt>{}</dt><dd>{value}</dd>", escape_html(label));
 }
 
 /// The origin as it is written in each language: Chinese runs the place names together from
@@ -324,14 +349,14 @@ fn origin(cert: &Certificate, locale: Locale) -> String {
     .into_iter()
     .flatten()
     .filter(|p| !p.trim().is_empty())
-    .map(esc)
+    .map(escape_html)
     .collect();
     let mut html = places.join(if locale == Locale::ZhCn { "" } else { ", " });
     if let Some(plot) = &o.plot {
         let _ = write!(
             html,
             "<br>{}",
-            esc(&tf(locale, "cert.plot", &[("plot", plot)]))
+            escape_html(&tf(locale, "cert.plot", &[("plot", plot)]))
         );
     }
     html
@@ -387,15 +412,7 @@ fn sibling_url(public_url: &str, number: &str) -> String {
         Some((dir, _)) => format!("{dir}/"),
         None => String::new(),
     };
-    let mut url = base;
-    for b in number.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            url.push(char::from(b));
-        } else {
-            let _ = write!(url, "%{b:02X}");
-        }
-    }
-    url
+    base + &repository::normalize::percent_encode_component(number)
 }
 
 /// The QR code of `data` as an inline SVG, one path of horizontal runs of dark modules (a few
@@ -433,12 +450,12 @@ fn qr_svg(data: &str, label: &str) -> Option<String> {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" role=\"img\" \
          aria-label=\"{}\" shape-rendering=\"crispEdges\"><rect width=\"{size}\" \
          height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\"{path}\"/></svg>",
-        esc(label)
+        escape_html(label)
     ))
 }
 
-/// `text` escaped for HTML text and attribute values.
-fn esc(text: &str) -> String {
+/// `text` escaped for HTML text and attribute values (every page Retu writes uses this).
+pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -574,7 +591,10 @@ mod tests {
             let page =
                 render_certificate(&cert, locale, "https://x.example/c/<n>?a=\"1\"", Some(3));
             for value in values {
-                assert!(page.contains(&esc(value)), "{locale}: {value:?} missing");
+                assert!(
+                    page.contains(&escape_html(value)),
+                    "{locale}: {value:?} missing"
+                );
             }
             assert!(!page.contains("<script"), "{locale}: unescaped script");
             for tag in ["<em>", "<i>", "<u>", "<img", "<item>", "<省>", "<n>"] {

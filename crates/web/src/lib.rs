@@ -78,6 +78,36 @@ impl<S> Clone for AppState<S> {
     }
 }
 
+/// The language of a request: `?lang=` when given (a printed page's link may carry it), else
+/// `Accept-Language`. One place, so every page and problem answers alike.
+pub(crate) fn request_locale(headers: &axum::http::HeaderMap, lang: Option<&str>) -> i18n::Locale {
+    lang.and_then(i18n::Locale::from_query).unwrap_or_else(|| {
+        i18n::Locale::negotiate(
+            headers
+                .get(axum::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        )
+    })
+}
+
+/// The address the public reaches this server at, without a trailing slash: `--public-url`,
+/// else the request's `Host`. Links printed in QR codes and linksets start with it.
+pub(crate) fn public_base<S>(state: &AppState<S>, headers: &axum::http::HeaderMap) -> String {
+    state
+        .config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| {
+            let host = headers
+                .get(axum::http::header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("localhost");
+            format!("http://{host}")
+        })
+        .trim_end_matches('/')
+        .to_owned()
+}
+
 async fn openapi_json() -> axum::response::Response {
     use axum::response::IntoResponse as _;
     (

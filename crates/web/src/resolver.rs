@@ -59,43 +59,6 @@ impl Link {
     }
 }
 
-fn locale(headers: &HeaderMap) -> Locale {
-    Locale::negotiate(
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    )
-}
-
-/// The server's public address: `--public-url`, else the request's host.
-fn base<S>(state: &AppState<S>, headers: &HeaderMap) -> String {
-    state
-        .config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("localhost");
-            format!("http://{host}")
-        })
-        .trim_end_matches('/')
-        .to_owned()
-}
-
-fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 /// The identities from the request's full identity up to its primary key (the levels whose
 /// links the linkset must include), most specific first, in the normal form.
 fn levels(link: &DigitalLink) -> Vec<String> {
@@ -174,7 +137,7 @@ async fn links<S: Store>(
             media_type: "text/html",
         });
     }
-    let id = encode(anchor);
+    let id = repository::normalize::percent_encode_component(anchor);
     links.push(Link {
         kind: "traceability",
         href: format!("{base}/api/trace?id={id}"),
@@ -257,12 +220,7 @@ fn wants_html(headers: &HeaderMap) -> bool {
 /// A bilingual page for an identifier nobody has recorded: scanning an unknown code is a
 /// consumer's moment of doubt, and a bare error would make it worse.
 fn not_found_page(locale: Locale, anchor: &str) -> String {
-    let escape = |text: &str| {
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
+    let escape = crate::certificate_page::escape_html;
     format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -285,7 +243,7 @@ pub(crate) async fn resolve<S: Store>(
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let path = uri.path().trim_end_matches('/');
-    let base = base(&state, &headers);
+    let base = crate::public_base(&state, &headers);
     let linkset_url = format!("{base}{path}?linkType=linkset");
     if method == Method::OPTIONS {
         let response = (
@@ -317,7 +275,7 @@ pub(crate) async fn resolve<S: Store>(
     })?;
     let levels = levels(&link);
     let anchor = levels[0].clone();
-    let locale = locale(&headers);
+    let locale = crate::request_locale(&headers, None);
     let Some(links) = links(&state, &levels, locale, &base).await? else {
         if wants_html(&headers) {
             let response =
@@ -395,7 +353,7 @@ pub(crate) async fn description<S: Store>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
 ) -> Response {
-    let base = base(&state, &headers);
+    let base = crate::public_base(&state, &headers);
     let body = json!({
         "name": "Retu (热土) county traceability resolver",
         "resolverRoot": base,

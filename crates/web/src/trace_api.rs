@@ -239,11 +239,7 @@ pub(crate) async fn create_recall<S: Store>(
     body: Result<Json<RecallBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let org = caller.require()?.clone();
-    let locale = Locale::negotiate(
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let locale = crate::request_locale(&headers, None);
     let Json(body) = body.map_err(|rejection| {
         ApiError::invalid_request(
             rejection.body_text(),
