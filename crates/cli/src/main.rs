@@ -3,8 +3,10 @@
 //! audit of such a log, tlog-proofs, and offline proof verification against a trust policy.
 
 mod epcis_cmd;
+mod labels_cmd;
 mod log_dir;
 mod server;
+mod verify_cmd;
 mod witness_cmd;
 
 use std::io::{Read as _, Write as _};
@@ -13,7 +15,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
 use clap::{Parser, Subcommand};
-use tlog::{KeyKind, Policy, SignerKey, TlogProof, VerifierKey, inclusion_proof, leaf_hash};
+use tlog::{KeyKind, SignerKey, TlogProof, VerifierKey, inclusion_proof};
 
 use crate::log_dir::{LogDir, read_key_file};
 
@@ -62,20 +64,14 @@ enum Command {
     Hash(epcis_cmd::HashArgs),
     /// Check EPCIS documents; print each problem as `FILE: /pointer: message`.
     Validate(epcis_cmd::ValidateArgs),
+    /// Print QR labels (GS1 Digital Link) as an A4 sticker sheet PDF, or the codes as SVG/PNG.
+    Labels(labels_cmd::LabelsArgs),
     /// Print the OpenAPI description of the HTTP API (what `/openapi.json` serves and
     /// `docs/openapi.json` holds).
     Openapi,
-    /// Verify a .tlog-proof offline against a trust policy (log key, witness keys, quorum).
-    Verify {
-        /// The C2SP tlog-policy file to trust.
-        #[arg(long)]
-        policy: PathBuf,
-        /// The .tlog-proof file (`-` for standard input).
-        proof: PathBuf,
-        /// The entry the proof is about; its leaf hash is computed here, never taken on trust.
-        #[arg(long)]
-        entry: PathBuf,
-    },
+    /// Verify, against a trust policy (log key, witness keys, quorum), a .tlog-proof offline
+    /// or every public record of an item at a URL, as the consumer page does.
+    Verify(verify_cmd::VerifyArgs),
 }
 
 #[derive(Subcommand)]
@@ -178,6 +174,7 @@ fn run(command: Command) -> Result<()> {
     match command {
         Command::Hash(args) => epcis_cmd::hash(&args, &mut out)?,
         Command::Openapi => out.write_all(web::openapi::document().as_bytes())?,
+        Command::Labels(args) => labels_cmd::run(&args)?,
         Command::Validate(args) => epcis_cmd::validate(&args, &mut out)?,
         Command::Serve(args) => {
             tracing_subscriber::fmt()
@@ -323,46 +320,12 @@ fn run(command: Command) -> Result<()> {
             };
             out.write_all(&proof.to_bytes())?;
         }
-        Command::Verify {
-            policy,
-            proof,
-            entry,
-        } => {
-            let policy_text = std::fs::read_to_string(&policy)
-                .with_context(|| format!("reading {}", policy.display()))?;
-            let policy =
-                Policy::parse(&policy_text).with_context(|| format!("{}", policy.display()))?;
-            let proof_bytes = read_input(&proof)?;
-            let entry =
-                std::fs::read(&entry).with_context(|| format!("reading {}", entry.display()))?;
-            let verified = TlogProof::parse(&proof_bytes)
-                .and_then(|p| p.verify(&leaf_hash(&entry), &policy).map(|v| (p.index, v)));
-            match verified {
-                Ok((index, verified)) => {
-                    let witnesses: Vec<String> = verified
-                        .cosigned
-                        .iter()
-                        .map(|c| format!("{} at {}", c.witness, c.timestamp))
-                        .collect();
-                    writeln!(
-                        out,
-                        "verified: entry {index} of {} (tree size {}), cosigned by {} of {} witnesses{}{}",
-                        verified.checkpoint.origin,
-                        verified.checkpoint.size,
-                        verified.cosigned.len(),
-                        verified.known_witnesses,
-                        if witnesses.is_empty() { "" } else { ": " },
-                        witnesses.join(", "),
-                    )?;
-                }
-                Err(error) => bail!("NOT verified: {error}"),
-            }
-        }
+        Command::Verify(args) => verify_cmd::run(&args, &mut out)?,
     }
     Ok(())
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -388,7 +351,7 @@ fn read_entries(file: Option<&Path>) -> Result<Vec<Vec<u8>>> {
     Ok(entries)
 }
 
-fn read_input(path: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>> {
     if path == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::stdin().read_to_end(&mut bytes)?;

@@ -61,6 +61,11 @@ pub(crate) struct ServeArgs {
     /// limit off.
     #[arg(long, default_value_t = 50)]
     pub(crate) rate_limit: u32,
+    /// The font PDF label sheets (`POST /api/labels`) are set in: a TrueType/OpenType file
+    /// or collection with Chinese glyphs. Default: the first installed of the usual CJK fonts
+    /// (Debian's fonts-wqy-microhei, fonts-noto-cjk, …); without any, PDF labels answer 503.
+    #[arg(long, env = "RETU_LABEL_FONT")]
+    pub(crate) label_font: Option<PathBuf>,
 }
 
 /// A new random API token: 32 random bytes, URL-safe base64, with a recognisable prefix so that
@@ -204,6 +209,22 @@ macro_rules! with_store {
 }
 pub(crate) use with_store;
 
+/// The label font, found once at start: a named font must load; otherwise the search's result
+/// is logged, and PDF labels answer 503 until a font is installed.
+fn label_font(named: Option<&Path>) -> Result<Option<PathBuf>> {
+    match web::label_api::find_label_font(named) {
+        Ok((path, _)) => {
+            tracing::info!(path = %path.display(), "label font");
+            Ok(Some(path))
+        }
+        Err(error) if named.is_some() => Err(anyhow::anyhow!("--label-font: {error}")),
+        Err(error) => {
+            tracing::warn!(%error, "PDF labels are unavailable");
+            Ok(None)
+        }
+    }
+}
+
 /// Runs the server until Ctrl-C or SIGTERM.
 pub(crate) async fn serve(args: ServeArgs) -> Result<()> {
     std::fs::create_dir_all(&args.data.data)
@@ -216,11 +237,14 @@ async fn run<S: Store>(store: S, args: &ServeArgs) -> Result<()> {
     let mut out = std::io::stdout();
     let key = log_key(args)?;
     ensure_admin(&store, &args.data.data, &mut out).await?;
+    let mut trust_policy = None;
     let witnesses = match &args.policy {
         None => None,
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
+            // The consumer page pins the same policy the log is witnessed under.
+            trust_policy = Some(text.clone());
             let policy =
                 tlog::Policy::parse(&text).with_context(|| format!("{}", path.display()))?;
             let cosigners = crate::witness_cmd::http_witnesses(&policy)
@@ -245,11 +269,22 @@ async fn run<S: Store>(store: S, args: &ServeArgs) -> Result<()> {
             burst: args.rate_limit.saturating_mul(4),
         },
         public_url: args.public_url.clone(),
+        trust_policy,
+        label_font: label_font(args.label_font.as_deref())?,
         ..WebConfig::default()
     };
+    // Consumer scans are counted in memory and written every second; the last ones on stop.
+    let scans = Arc::new(repository::scans::ScanBook::new());
+    let (stop_scans, scans_stopped) = tokio::sync::watch::channel(false);
+    let scan_task = tokio::spawn(web::flush_scans(
+        scans.clone(),
+        ledger.store().clone(),
+        scans_stopped,
+    ));
     let app = web::router(AppState {
         ledger: ledger.clone(),
         config: Arc::new(config),
+        scans,
     });
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -269,6 +304,8 @@ async fn run<S: Store>(store: S, args: &ServeArgs) -> Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .context("serving HTTP")?;
+    let _ = stop_scans.send(true);
+    let _ = scan_task.await;
     let _ = stop_log.send(true);
     let _ = log_task.await;
     // Cover everything acknowledged before stopping, so the next start begins published.

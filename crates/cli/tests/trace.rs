@@ -881,10 +881,13 @@ fn resolver(server: &common::Server, tin_certificate: &str, tin: &str) {
     }
     assert!(entry["https://gs1.org/voc/traceability"].is_array());
     assert!(entry["https://gs1.org/voc/recallStatus"].is_array());
-    assert_eq!(
-        entry["https://gs1.org/voc/defaultLink"][0]["href"],
-        certification[0]["href"]
-    );
+    // The default link is the consumer page (gs1:pip).
+    let page = entry["https://gs1.org/voc/pip"][0]["href"]
+        .as_str()
+        .expect("pip")
+        .to_owned();
+    assert!(page.ends_with(&format!("/item{path}")), "{page}");
+    assert_eq!(entry["https://gs1.org/voc/defaultLink"][0]["href"], page);
     // The same linkset by ?linkType=all.
     let all: Value = http
         .get(server.url(&format!("{path}?linkType=all")))
@@ -901,16 +904,13 @@ fn resolver(server: &common::Server, tin_certificate: &str, tin: &str) {
         "{tin_links}"
     );
 
-    // No linkType: a redirect to the default link (the certificate page), announcing the
+    // No linkType: a redirect to the default link (the consumer page), announcing the
     // linkset; with a trailing slash too.
     for url in [server.url(path), server.url(&format!("{path}/"))] {
         let response = http.get(url).send().expect("resolve");
         assert_eq!(response.status().as_u16(), 307);
         let location = response.headers()["location"].to_str().expect("location");
-        assert!(
-            location.ends_with(&format!("/c/{tin_certificate}")),
-            "{location}"
-        );
+        assert!(location.ends_with(&format!("/item{path}")), "{location}");
         let link = response.headers()["link"].to_str().expect("link");
         assert!(link.contains("rel=\"linkset\""), "{link}");
         assert_eq!(response.headers()["access-control-allow-origin"], "*");
@@ -928,9 +928,9 @@ fn resolver(server: &common::Server, tin_certificate: &str, tin: &str) {
     );
     // A link type the item lacks, an unknown lot, an invalid check digit.
     let missing = http
-        .get(server.url(&format!("{path}?linkType=gs1:pip")))
+        .get(server.url(&format!("{path}?linkType=gs1:nutritionalInfo")))
         .send()
-        .expect("pip");
+        .expect("nutritional info");
     assert_eq!(missing.status().as_u16(), 404);
     let unknown = http
         .get(server.url(&path.replace("TIN-A", "NO-SUCH-LOT")))

@@ -117,7 +117,8 @@ pub fn format_time(micros: i64) -> Result<String, LeafError> {
     at.format(TIME_FORMAT).map_err(|_| LeafError::BadTime)
 }
 
-fn parse_time(text: &str) -> Result<i64, LeafError> {
+/// Reads the leaf's time field back into microseconds since the epoch.
+pub fn parse_time(text: &str) -> Result<i64, LeafError> {
     let at = time::PrimitiveDateTime::parse(text, TIME_FORMAT)
         .map_err(|_| LeafError::Malformed("bad time"))?
         .assume_utc();

@@ -648,7 +648,10 @@ fn company_digits(digital_link: &str) -> Option<&str> {
     value.get(skip..)
 }
 
-pub(crate) fn owned_by(prefixes: &[String], digital_link: &str) -> Option<bool> {
+/// Whether the key of a canonical Digital Link (`https://id.gs1.org/…`) is under one of
+/// `prefixes`; `None` for a key that has no company prefix. The ownership rule of capture,
+/// also used by recalls and label printing.
+pub fn owned_by(prefixes: &[String], digital_link: &str) -> Option<bool> {
     let digits = company_digits(digital_link)?;
     Some(
         prefixes

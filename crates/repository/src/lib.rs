@@ -8,4 +8,5 @@ pub mod lineage;
 pub mod normalize;
 pub mod query;
 pub mod recall;
+pub mod scans;
 pub mod sheet;

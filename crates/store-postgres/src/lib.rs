@@ -41,8 +41,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, Postgres, QueryBuilder, Row};
 use store::{
     Appended, CaptureJob, Column, Condition, EventQuery, JobState, LogState, NewEvent, NewOrg,
-    NewRecord, Order, Org, OrgAssets, Result, Role, Store, StoreError, StoredCheckpoint,
-    StoredEvent, StoredRecord, TimeField, Visibility, Vocabulary,
+    NewRecord, Order, Org, OrgAssets, Result, Role, ScanCount, ScanTotals, Store, StoreError,
+    StoredCheckpoint, StoredEvent, StoredRecord, TimeField, Visibility, Vocabulary,
 };
 use tlog::{Hash, TileCoord};
 
@@ -59,6 +59,9 @@ const BEGIN_WRITE: &str = "BEGIN ISOLATION LEVEL READ COMMITTED";
 
 /// The `kind` of the log entries this store writes.
 const EVENT_ENTRY: &str = "epcis-event";
+
+/// Code prefixes per scan-activity statement (two bound values each).
+const PREFIXES_PER_QUERY: usize = 1000;
 
 /// A Retu store in a PostgreSQL database.
 #[derive(Clone, Debug)]
@@ -928,6 +931,126 @@ impl Store for PgStore {
         .await
         .map_err(db)?;
         tx.commit().await.map_err(db)
+    }
+
+    async fn add_scans(&self, batch: &[ScanCount]) -> Result<()> {
+        // Merged and sorted, so each row is upserted once per statement (PostgreSQL refuses
+        // to update a row twice in one) and concurrent flushes lock rows in the same order.
+        let merged = store::merge_scans(batch);
+        if merged.counts.is_empty() {
+            return Ok(());
+        }
+        let mut codes = Vec::with_capacity(merged.counts.len());
+        let mut hours = Vec::with_capacity(merged.counts.len());
+        let mut zones = Vec::with_capacity(merged.counts.len());
+        let mut counts = Vec::with_capacity(merged.counts.len());
+        for scan in &merged.counts {
+            codes.push(scan.code.as_str());
+            hours.push(scan.hour);
+            zones.push(scan.time_zone.as_str());
+            counts.push(to_i64(scan.count)?);
+        }
+        let mut total_codes = Vec::with_capacity(merged.codes.len());
+        let mut totals = Vec::with_capacity(merged.codes.len());
+        let mut firsts = Vec::with_capacity(merged.codes.len());
+        let mut lasts = Vec::with_capacity(merged.codes.len());
+        for (code, total, first, last) in &merged.codes {
+            total_codes.push(code.as_str());
+            totals.push(to_i64(*total)?);
+            firsts.push(*first);
+            lasts.push(*last);
+        }
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+        sqlx::query(
+            "INSERT INTO scan_counts (code, hour, time_zone, count) \
+             SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::bigint[]) \
+             ON CONFLICT (code, hour, time_zone) \
+             DO UPDATE SET count = scan_counts.count + excluded.count",
+        )
+        .bind(&codes)
+        .bind(&hours)
+        .bind(&zones)
+        .bind(&counts)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        sqlx::query(
+            "INSERT INTO scan_totals (code, total, first_hour, last_hour) \
+             SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) \
+             ON CONFLICT (code) DO UPDATE SET total = scan_totals.total + excluded.total, \
+             first_hour = LEAST(scan_totals.first_hour, excluded.first_hour), \
+             last_hour = GREATEST(scan_totals.last_hour, excluded.last_hour)",
+        )
+        .bind(&total_codes)
+        .bind(&totals)
+        .bind(&firsts)
+        .bind(&lasts)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn scan_totals(&self, code: &str, recent_since: i64) -> Result<ScanTotals> {
+        // The totals row by its key, and the code's recent hours as a range of the
+        // (code, hour, time_zone) key: a handful of rows whatever the table's size.
+        let row = sqlx::query(
+            "SELECT t.total, t.first_hour, t.last_hour, \
+             (SELECT COALESCE(SUM(c.count), 0)::bigint FROM scan_counts c \
+              WHERE c.code = t.code AND c.hour >= $1) \
+             FROM scan_totals t WHERE t.code = $2",
+        )
+        .bind(recent_since)
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        let Some(row) = row else {
+            return Ok(ScanTotals::default());
+        };
+        Ok(ScanTotals {
+            total: to_u64(row.try_get(0).map_err(db)?)?,
+            first_hour: Some(row.try_get(1).map_err(db)?),
+            last_hour: Some(row.try_get(2).map_err(db)?),
+            recent: to_u64(row.try_get(3).map_err(db)?)?,
+        })
+    }
+
+    async fn scan_activity(&self, code_prefixes: &[String], since: i64) -> Result<Vec<ScanCount>> {
+        let mut found = Vec::new();
+        for chunk in code_prefixes.chunks(PREFIXES_PER_QUERY) {
+            // The codes scanned since `since` (through the last_hour index or the code key,
+            // whichever the planner finds narrower), then each code's recent hours by key.
+            let mut builder = QueryBuilder::<Postgres>::new(
+                "SELECT c.code, c.hour, c.time_zone, c.count FROM scan_counts c \
+                 WHERE c.hour >= ",
+            );
+            builder.push_bind(since);
+            builder.push(" AND c.code IN (SELECT t.code FROM scan_totals t WHERE t.last_hour >= ");
+            builder.push_bind(since);
+            builder.push(" AND (FALSE");
+            for prefix in chunk {
+                builder.push(" OR (t.code >= ");
+                builder.push_bind(prefix.as_str());
+                if let Some(end) = store::prefix_successor(prefix) {
+                    builder.push(" AND t.code < ");
+                    builder.push_bind(end);
+                }
+                builder.push(")");
+            }
+            builder.push("))");
+            for row in builder.build().fetch_all(&self.pool).await.map_err(db)? {
+                found.push(ScanCount {
+                    code: row.try_get(0).map_err(db)?,
+                    hour: row.try_get(1).map_err(db)?,
+                    time_zone: row.try_get(2).map_err(db)?,
+                    count: to_u64(row.try_get(3).map_err(db)?)?,
+                });
+            }
+        }
+        found.sort();
+        found.dedup();
+        Ok(found)
     }
 }
 

@@ -21,8 +21,8 @@ use sqlx::sqlite::{
 use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite};
 use store::{
     Appended, CaptureJob, Column, Condition, EventQuery, IdRole, JobState, LogState, NewEvent,
-    NewOrg, NewRecord, Order, Org, OrgAssets, Result, Role, Store, StoreError, StoredCheckpoint,
-    StoredEvent, StoredRecord, TimeField, Visibility, Vocabulary,
+    NewOrg, NewRecord, Order, Org, OrgAssets, Result, Role, ScanCount, ScanTotals, Store,
+    StoreError, StoredCheckpoint, StoredEvent, StoredRecord, TimeField, Visibility, Vocabulary,
 };
 use tlog::{Hash, TileCoord};
 
@@ -30,6 +30,9 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Rows per multi-row `INSERT`, kept well under SQLite's 32,766 bound variables.
 const ROWS_PER_INSERT: usize = 500;
+
+/// Code prefixes per scan-activity statement (two bound values each).
+const PREFIXES_PER_QUERY: usize = 1000;
 
 /// A Retu store in one SQLite database file.
 #[derive(Clone, Debug)]
@@ -956,5 +959,116 @@ impl Store for SqliteStore {
         .await
         .map_err(db)?;
         tx.commit().await.map_err(db)
+    }
+
+    async fn add_scans(&self, batch: &[ScanCount]) -> Result<()> {
+        let merged = store::merge_scans(batch);
+        if merged.counts.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        for chunk in merged.counts.chunks(ROWS_PER_INSERT) {
+            let mut rows = Vec::with_capacity(chunk.len());
+            for scan in chunk {
+                rows.push((scan, to_i64(scan.count)?));
+            }
+            let mut builder = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO scan_counts (code, hour, time_zone, count) ",
+            );
+            builder.push_values(rows, |mut row, (scan, count)| {
+                row.push_bind(scan.code.clone())
+                    .push_bind(scan.hour)
+                    .push_bind(scan.time_zone.clone())
+                    .push_bind(count);
+            });
+            builder.push(
+                " ON CONFLICT (code, hour, time_zone) DO UPDATE SET count = count + excluded.count",
+            );
+            builder.build().execute(&mut *tx).await.map_err(db)?;
+        }
+        for chunk in merged.codes.chunks(ROWS_PER_INSERT) {
+            let mut rows = Vec::with_capacity(chunk.len());
+            for (code, total, first, last) in chunk {
+                rows.push((code, to_i64(*total)?, *first, *last));
+            }
+            let mut builder = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO scan_totals (code, total, first_hour, last_hour) ",
+            );
+            builder.push_values(rows, |mut row, (code, total, first, last)| {
+                row.push_bind(code.clone())
+                    .push_bind(total)
+                    .push_bind(first)
+                    .push_bind(last);
+            });
+            builder.push(
+                " ON CONFLICT (code) DO UPDATE SET total = total + excluded.total, \
+                 first_hour = MIN(first_hour, excluded.first_hour), \
+                 last_hour = MAX(last_hour, excluded.last_hour)",
+            );
+            builder.build().execute(&mut *tx).await.map_err(db)?;
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    async fn scan_totals(&self, code: &str, recent_since: i64) -> Result<ScanTotals> {
+        // The totals row by its key, and the code's recent hours as a range of the
+        // (code, hour, time_zone) key: a handful of rows whatever the table's size.
+        let row = sqlx::query(
+            "SELECT t.total, t.first_hour, t.last_hour, \
+             (SELECT COALESCE(SUM(c.count), 0) FROM scan_counts c \
+              WHERE c.code = t.code AND c.hour >= ?) \
+             FROM scan_totals t WHERE t.code = ?",
+        )
+        .bind(recent_since)
+        .bind(code)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db)?;
+        let Some(row) = row else {
+            return Ok(ScanTotals::default());
+        };
+        Ok(ScanTotals {
+            total: to_u64(row.try_get(0).map_err(db)?)?,
+            first_hour: Some(row.try_get(1).map_err(db)?),
+            last_hour: Some(row.try_get(2).map_err(db)?),
+            recent: to_u64(row.try_get(3).map_err(db)?)?,
+        })
+    }
+
+    async fn scan_activity(&self, code_prefixes: &[String], since: i64) -> Result<Vec<ScanCount>> {
+        let mut found = Vec::new();
+        for chunk in code_prefixes.chunks(PREFIXES_PER_QUERY) {
+            // The codes scanned since `since` (through the last_hour index or the code key,
+            // whichever the planner finds narrower), then each code's recent hours by key.
+            let mut builder = QueryBuilder::<Sqlite>::new(
+                "SELECT c.code, c.hour, c.time_zone, c.count FROM scan_counts c \
+                 WHERE c.hour >= ",
+            );
+            builder.push_bind(since);
+            builder.push(" AND c.code IN (SELECT t.code FROM scan_totals t WHERE t.last_hour >= ");
+            builder.push_bind(since);
+            builder.push(" AND (0");
+            for prefix in chunk {
+                builder.push(" OR (t.code >= ");
+                builder.push_bind(prefix.clone());
+                if let Some(end) = store::prefix_successor(prefix) {
+                    builder.push(" AND t.code < ");
+                    builder.push_bind(end);
+                }
+                builder.push(")");
+            }
+            builder.push("))");
+            for row in builder.build().fetch_all(&self.read).await.map_err(db)? {
+                found.push(ScanCount {
+                    code: row.try_get(0).map_err(db)?,
+                    hour: row.try_get(1).map_err(db)?,
+                    time_zone: row.try_get(2).map_err(db)?,
+                    count: to_u64(row.try_get(3).map_err(db)?)?,
+                });
+            }
+        }
+        found.sort();
+        found.dedup();
+        Ok(found)
     }
 }

@@ -8,7 +8,8 @@ use tlog::{Hash, TileCoord};
 
 use crate::{
     Appended, CaptureJob, Column, Condition, EventQuery, IdRole, JobState, NewEvent, NewOrg,
-    NewRecord, Order, Role, Store, StoreError, StoredCheckpoint, TimeField, Visibility, Vocabulary,
+    NewRecord, Order, Role, ScanCount, ScanTotals, Store, StoreError, StoredCheckpoint, TimeField,
+    Visibility, Vocabulary,
 };
 
 /// Generates one `#[tokio::test]` per conformance check. `$make` is an async function
@@ -33,6 +34,9 @@ macro_rules! conformance_tests {
             unknown_organisations_store_nothing,
             reused_event_ids_store_nothing,
             records_share_the_log_and_are_found_by_subject,
+            scans_add_up_per_code_hour_and_time_zone,
+            scan_activity_is_found_by_code_prefix_and_time,
+            large_scan_batches_add_up,
         );
     };
     (@each $make:path, $($check:ident),* $(,)?) => {
@@ -772,4 +776,186 @@ pub async fn records_share_the_log_and_are_found_by_subject<S: Store>(store: S) 
         .map(|e| e.index)
         .collect();
     assert_eq!(events, vec![0, 1, 3]);
+}
+
+fn scan(code: &str, hour: i64, time_zone: &str, count: u64) -> ScanCount {
+    ScanCount {
+        code: code.into(),
+        hour: APRIL_FIRST + hour * HOUR,
+        time_zone: time_zone.into(),
+        count,
+    }
+}
+
+pub async fn scans_add_up_per_code_hour_and_time_zone<S: Store>(store: S) {
+    let tin = "/01/06901234000017/21/S1";
+    let lot = "/01/06901234000017/10/LOT1";
+    assert_eq!(
+        store.scan_totals(tin, 0).await.unwrap(),
+        ScanTotals::default()
+    );
+    store.add_scans(&[]).await.unwrap();
+    // Repeated keys within a batch add up; a zero count stores nothing.
+    store
+        .add_scans(&[
+            scan(tin, 2, "Asia/Shanghai", 1),
+            scan(tin, 2, "Asia/Shanghai", 2),
+            scan(tin, 5, "Europe/Berlin", 1),
+            scan(lot, 1, "unknown", 4),
+            scan("/01/06901234000017/21/S2", 9, "UTC", 0),
+        ])
+        .await
+        .unwrap();
+    // Later batches add to stored counts and move the first and last hours.
+    store
+        .add_scans(&[
+            scan(tin, 2, "Asia/Shanghai", 10),
+            scan(tin, 0, "unknown", 1),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .scan_totals(tin, APRIL_FIRST + 2 * HOUR)
+            .await
+            .unwrap(),
+        ScanTotals {
+            total: 15,
+            first_hour: Some(APRIL_FIRST),
+            last_hour: Some(APRIL_FIRST + 5 * HOUR),
+            recent: 14,
+        }
+    );
+    assert_eq!(
+        store
+            .scan_totals(tin, APRIL_FIRST + 6 * HOUR)
+            .await
+            .unwrap(),
+        ScanTotals {
+            total: 15,
+            first_hour: Some(APRIL_FIRST),
+            last_hour: Some(APRIL_FIRST + 5 * HOUR),
+            recent: 0,
+        }
+    );
+    assert_eq!(store.scan_totals(lot, 0).await.unwrap().total, 4);
+    // A code is matched exactly, not as a prefix.
+    assert_eq!(
+        store
+            .scan_totals("/01/06901234000017/21/S", 0)
+            .await
+            .unwrap(),
+        ScanTotals::default()
+    );
+    assert_eq!(
+        store
+            .scan_totals("/01/06901234000017/21/S2", 0)
+            .await
+            .unwrap(),
+        ScanTotals::default()
+    );
+    assert_eq!(
+        store.scan_activity(&["".into()], 0).await.unwrap(),
+        vec![
+            scan(lot, 1, "unknown", 4),
+            scan(tin, 0, "unknown", 1),
+            scan(tin, 2, "Asia/Shanghai", 13),
+            scan(tin, 5, "Europe/Berlin", 1),
+        ]
+    );
+}
+
+pub async fn scan_activity_is_found_by_code_prefix_and_time<S: Store>(store: S) {
+    let mine = "/01/06901234000017/21/S1";
+    let mine_too = "/00/069012340000000016";
+    let theirs = "/01/06912345000014/21/S1";
+    store
+        .add_scans(&[
+            scan(mine, 0, "Asia/Shanghai", 1),
+            scan(mine, 30, "Asia/Shanghai", 2),
+            scan(mine, 31, "Asia/Tokyo", 3),
+            scan(mine_too, 1, "Asia/Shanghai", 1),
+            scan(theirs, 30, "Asia/Shanghai", 7),
+        ])
+        .await
+        .unwrap();
+    let since = APRIL_FIRST + 24 * HOUR;
+    let prefixes = |list: &[&str]| list.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>();
+    // Only hours from `since` on, only codes under the prefixes; overlapping prefixes give
+    // each row once.
+    assert_eq!(
+        store
+            .scan_activity(
+                &prefixes(&["/01/06901234", "/01/0690123400", "/00/06901234"]),
+                since
+            )
+            .await
+            .unwrap(),
+        vec![
+            scan(mine, 30, "Asia/Shanghai", 2),
+            scan(mine, 31, "Asia/Tokyo", 3)
+        ]
+    );
+    assert_eq!(
+        store
+            .scan_activity(&prefixes(&["/00/06901234"]), 0)
+            .await
+            .unwrap(),
+        vec![scan(mine_too, 1, "Asia/Shanghai", 1)]
+    );
+    assert_eq!(
+        store.scan_activity(&prefixes(&[""]), since).await.unwrap(),
+        vec![
+            scan(mine, 30, "Asia/Shanghai", 2),
+            scan(mine, 31, "Asia/Tokyo", 3),
+            scan(theirs, 30, "Asia/Shanghai", 7),
+        ]
+    );
+    assert!(store.scan_activity(&[], 0).await.unwrap().is_empty());
+    assert!(
+        store
+            .scan_activity(&prefixes(&["/01/06999"]), 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .scan_activity(&prefixes(&[""]), APRIL_FIRST + 32 * HOUR)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn large_scan_batches_add_up<S: Store>(store: S) {
+    // More rows than one multi-row statement holds, twice over, with every key repeated.
+    let batch: Vec<ScanCount> = (0..6_000u64)
+        .map(|i| {
+            scan(
+                &format!("/01/06901234000017/21/S{}", i % 1_500),
+                (i % 4) as i64,
+                ["Asia/Shanghai", "Asia/Tokyo"][(i % 2) as usize],
+                1,
+            )
+        })
+        .collect();
+    store.add_scans(&batch).await.unwrap();
+    store.add_scans(&batch).await.unwrap();
+    let totals = store
+        .scan_totals("/01/06901234000017/21/S7", APRIL_FIRST + 3 * HOUR)
+        .await
+        .unwrap();
+    assert_eq!(
+        totals,
+        ScanTotals {
+            total: 8,
+            first_hour: Some(APRIL_FIRST + 3 * HOUR),
+            last_hour: Some(APRIL_FIRST + 3 * HOUR),
+            recent: 8,
+        }
+    );
+    let all = store.scan_activity(&["".into()], 0).await.unwrap();
+    assert_eq!(all.iter().map(|s| s.count).sum::<u64>(), 12_000);
+    assert!(all.windows(2).all(|pair| pair[0] < pair[1]));
 }

@@ -216,4 +216,30 @@ pub trait Store: Clone + Send + Sync + 'static {
         previous: Option<u64>,
         checkpoint: &StoredCheckpoint,
     ) -> impl Future<Output = Result<()>> + Send;
+
+    // --- Consumer scans ----------------------------------------------------------------------
+
+    /// Adds scan counts, in one transaction: each count is added to the stored count of its
+    /// (code, hour, time zone), and to its code's running total, first and last hour. Counts
+    /// of the same key within the batch add up. Counts are not log records: they are
+    /// statistics, outside the log.
+    fn add_scans(&self, batch: &[ScanCount]) -> impl Future<Output = Result<()>> + Send;
+
+    /// The totals of one code, with the scans in hours from `recent_since` on; all zero and
+    /// `None` for a code never scanned. One lookup of the code's totals row and one short
+    /// range of its recent hours, however many rows the table holds.
+    fn scan_totals(
+        &self,
+        code: &str,
+        recent_since: i64,
+    ) -> impl Future<Output = Result<ScanTotals>> + Send;
+
+    /// Every stored count in hours from `since` on of the codes that start with any of
+    /// `code_prefixes` (`""` matches every code; no prefix matches nothing), ordered by code,
+    /// hour and time zone, each once.
+    fn scan_activity(
+        &self,
+        code_prefixes: &[String],
+        since: i64,
+    ) -> impl Future<Output = Result<Vec<ScanCount>>> + Send;
 }

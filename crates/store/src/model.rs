@@ -348,3 +348,73 @@ pub struct StoredRecord {
     /// The leaf bytes.
     pub leaf: Vec<u8>,
 }
+
+/// Consumer scans of one code in one hour from one time zone: a count, never a person. No
+/// address, cookie, user agent or exact time is kept, so no row can be traced to whoever
+/// scanned (`docs/scans.md`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ScanCount {
+    /// The scanned code: a canonical GS1 Digital Link path (`/01/06901234567892/21/ABC`).
+    pub code: String,
+    /// The start of the hour the scans fell in, µs since the epoch, UTC (a multiple of an
+    /// hour).
+    pub hour: i64,
+    /// The IANA time zone the scanning browsers reported (`Asia/Shanghai`), or `unknown`.
+    pub time_zone: String,
+    /// How many scans.
+    pub count: u64,
+}
+
+/// What is known about the scans of one code, answered from one row per code.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScanTotals {
+    /// Every scan ever recorded.
+    pub total: u64,
+    /// The hour of the first scan (µs since the epoch, UTC), `None` when never scanned.
+    pub first_hour: Option<i64>,
+    /// The hour of the latest scan.
+    pub last_hour: Option<i64>,
+    /// The scans in hours starting at or after the `recent_since` the caller gave.
+    pub recent: u64,
+}
+
+/// A batch of scan counts as backends write it: each (code, hour, time zone) once, in key
+/// order (so concurrent writers take row locks in one order and cannot deadlock), and each
+/// code's sum, first and last hour.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MergedScans {
+    /// The counts, one per key, sorted by code, hour, time zone; zero counts left out.
+    pub counts: Vec<ScanCount>,
+    /// Per code, sorted: (code, count, first hour, last hour).
+    pub codes: Vec<(String, u64, i64, i64)>,
+}
+
+/// Merges a batch of scan counts (see [`MergedScans`]). Sums saturate rather than wrap.
+pub fn merge_scans(batch: &[ScanCount]) -> MergedScans {
+    let mut counts: std::collections::BTreeMap<(&str, i64, &str), u64> =
+        std::collections::BTreeMap::new();
+    for scan in batch.iter().filter(|scan| scan.count > 0) {
+        let slot = counts
+            .entry((scan.code.as_str(), scan.hour, scan.time_zone.as_str()))
+            .or_default();
+        *slot = slot.saturating_add(scan.count);
+    }
+    let mut merged = MergedScans::default();
+    for ((code, hour, time_zone), count) in counts {
+        match merged.codes.last_mut() {
+            Some((last, total, first, latest)) if last == code => {
+                *total = total.saturating_add(count);
+                *first = (*first).min(hour);
+                *latest = (*latest).max(hour);
+            }
+            _ => merged.codes.push((code.to_owned(), count, hour, hour)),
+        }
+        merged.counts.push(ScanCount {
+            code: code.to_owned(),
+            hour,
+            time_zone: time_zone.to_owned(),
+            count,
+        });
+    }
+    merged
+}

@@ -338,7 +338,7 @@ fn term(page: &mut String, label: &str, value: &str) {
 
 /// The origin as it is written in each language: Chinese runs the place names together from
 /// the province down; English separates them with commas. The plot follows on its own line.
-fn origin(cert: &Certificate, locale: Locale) -> String {
+pub(crate) fn origin(cert: &Certificate, locale: Locale) -> String {
     let o = &cert.content.origin;
     let places: Vec<String> = [
         Some(o.province.as_str()),
@@ -364,7 +364,7 @@ fn origin(cert: &Certificate, locale: Locale) -> String {
 
 /// A `YYYY-MM-DD` date in the locale's form (2026年2月1日, 2026-02-01), as plain text;
 /// anything else as it is.
-fn date(locale: Locale, value: &str) -> String {
+pub(crate) fn date(locale: Locale, value: &str) -> String {
     let mut parts = value.split('-');
     let parsed = (parts.next(), parts.next(), parts.next(), parts.next());
     let (Some(year), Some(month), Some(day), None) = parsed else {

@@ -11,16 +11,21 @@
 pub mod auth;
 mod certificate_api;
 pub mod certificate_page;
+mod consumer_page;
 mod epcis_api;
 mod export_api;
+mod item;
+pub mod label_api;
 mod limit;
 mod log_api;
 pub mod openapi;
 pub mod problem;
 mod resolver;
+mod scan_api;
 mod trace_api;
 
 pub use limit::RateLimit;
+pub use scan_api::flush_scans;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,6 +50,12 @@ pub struct WebConfig {
     /// The address the public reaches this server at (`https://trace.county.example`), for
     /// the links printed in QR codes; without it, the request's `Host` is used.
     pub public_url: Option<String>,
+    /// The C2SP tlog-policy text the consumer page pins (the log's key, the witnesses and
+    /// their quorum); without it, the log's key alone with no witness required.
+    pub trust_policy: Option<String>,
+    /// The font PDF label sheets are set in (`--label-font`); without it, the usual system
+    /// fonts are searched ([`label_api::find_label_font`]).
+    pub label_font: Option<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -57,6 +68,8 @@ impl Default for WebConfig {
                 burst: 200,
             },
             public_url: None,
+            trust_policy: None,
+            label_font: None,
         }
     }
 }
@@ -67,6 +80,8 @@ pub struct AppState<S> {
     pub ledger: Ledger<S>,
     /// HTTP settings.
     pub config: Arc<WebConfig>,
+    /// Consumer scans counted in memory until [`flush_scans`] writes them.
+    pub scans: Arc<repository::scans::ScanBook>,
 }
 
 impl<S> Clone for AppState<S> {
@@ -74,6 +89,7 @@ impl<S> Clone for AppState<S> {
         AppState {
             ledger: self.ledger.clone(),
             config: self.config.clone(),
+            scans: self.scans.clone(),
         }
     }
 }
@@ -171,6 +187,15 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
             get(certificate_api::certificate::<S>),
         )
         .route("/c/{number}", get(certificate_api::page::<S>))
+        .route("/api/labels", post(label_api::labels::<S>))
+        .route("/api/item", get(item::item::<S>))
+        .route("/item/{*path}", get(item::page::<S>))
+        .route("/assets/{name}", get(item::asset))
+        .route(
+            "/api/scans",
+            get(scan_api::count::<S>).post(scan_api::record::<S>),
+        )
+        .route("/api/scans/flags", get(scan_api::flags::<S>))
         .route("/.well-known/gs1resolver", get(resolver::description::<S>))
         .merge(resolver_routes::<S>())
         .fallback(no_such_endpoint)

@@ -467,6 +467,61 @@ const OPERATIONS: &[Operation] = &[
         problems: &["401", "404"],
     },
     Operation {
+        method: "post",
+        path: "/api/scans",
+        id: "recordScan",
+        tag: "Scans",
+        summary: "Count one consumer scan (the consumer page's beacon). Only the code and the browser's time zone are kept, as a count per code, hour and time zone: no address, cookie or user agent (docs/scans.md). The body is read as JSON whatever its media type",
+        token: Token::None,
+        params: &[header(
+            "Accept-Language",
+            "zh-CN or en, for the problems' wording",
+        )],
+        request: &["application/json", "text/plain"],
+        answers: &[("204", "Counted (it shows within about a second)", &[])],
+        problems: &["400", "413", "429"],
+    },
+    Operation {
+        method: "get",
+        path: "/api/scans",
+        id: "scanCount",
+        tag: "Scans",
+        summary: "How often a code was scanned, public like the count on the consumer page",
+        token: Token::None,
+        params: &[Param {
+            name: "code",
+            location: "query",
+            required: true,
+            description: "The GS1 Digital Link path of the code (/01/{gtin}/21/{serial}, /01/{gtin}/10/{lot}, /00/{sscc}), percent-encoded",
+        }],
+        request: &[],
+        answers: &[(
+            "200",
+            "{code (canonical path), total, firstScan (RFC 3339, the start of the hour; null if never scanned), scansLast24h}",
+            &["application/json"],
+        )],
+        problems: &["400"],
+    },
+    Operation {
+        method: "get",
+        path: "/api/scans/flags",
+        id: "scanFlags",
+        tag: "Scans",
+        summary: "Codes whose scans suggest copied labels: a serial or SSCC scanned more than 20 times in 24 hours or from 3 time zones in 7 days, a lot from 6 time zones in 7 days or in a burst. A member sees its own company prefixes' codes, a county office its county's, the admin all",
+        token: Token::Required,
+        params: &[header(
+            "Accept-Language",
+            "zh-CN or en, for the reasons' wording",
+        )],
+        request: &[],
+        answers: &[(
+            "200",
+            "{generatedAt, flags: [{code, uri, kind, reason, reasonText, reasons: [{reason, reasonText}], scansLast24h, scansLast7d, timeZonesLast7d, timeZones, busiestHour: {hour, scans}}]}",
+            &["application/json"],
+        )],
+        problems: &["401"],
+    },
+    Operation {
         method: "get",
         path: "/api/exports/fsma204",
         id: "fsma204Export",
@@ -552,6 +607,25 @@ const OPERATIONS: &[Operation] = &[
             ),
         ],
         problems: &[],
+    },
+    Operation {
+        method: "post",
+        path: "/api/labels",
+        id: "printLabels",
+        tag: "Labels",
+        summary: "Print QR labels of GS1 Digital Links: {layout (a4-3x8, a4-2x7, a4-3x7, a4-4x10, a4-2x4; default a4-3x8), format (pdf, svg or png; default pdf), pixelsPerModule (png, 1-40, default 10), labels: [{uri, nameZh, nameEn, certificate?}]}, at most 1,000 labels. PDF: A4 sticker sheets, codes as vector rectangles (error correction M, 4-module quiet zone), text in an embedded subset CJK font; svg and png: the one code of a single label. Each URI must be a valid Digital Link under a company prefix the caller may print for (its own; a county office its county's; the admin any), each certificate one issued to it. 503 when the server has no font with Chinese glyphs (PDF only). docs/labels.md",
+        token: Token::Required,
+        params: &[header(
+            "Accept-Language",
+            "zh-CN or en, for the problems' wording",
+        )],
+        request: &["application/json"],
+        answers: &[(
+            "200",
+            "The label sheet, or the code",
+            &["application/pdf", "image/svg+xml", "image/png"],
+        )],
+        problems: &["400", "401", "403", "413", "503"],
     },
     Operation {
         method: "get",
@@ -665,7 +739,9 @@ fn problem_description(status: &str) -> &'static str {
         "413" => "The body is larger than the server accepts",
         "415" => "The body's media type is not JSON-LD, JSON or XML",
         "429" => "The caller's rate limit is exhausted; Retry-After says when to come back",
-        "503" => "The log has not published a checkpoint yet",
+        "503" => {
+            "Not available yet: the log has not published a checkpoint yet (for /api/labels: the server has no font with Chinese glyphs)"
+        }
         _ => "A problem",
     }
 }

@@ -13,8 +13,9 @@
 //! - `GET`, `HEAD` and `OPTIONS` with CORS; trailing slashes are tolerated;
 //! - `/.well-known/gs1resolver` describes the resolver.
 //!
-//! The links are Retu's own records of the item: its 承诺达标合格证 (`gs1:certificationInfo`,
-//! the default link when there is one, since it is the page a consumer expects), its lineage
+//! The links are Retu's own records of the item: its consumer page (`gs1:pip`, the default
+//! link: what a phone that scanned the code shows, `item.rs`), its 承诺达标合格证
+//! (`gs1:certificationInfo`, newest first), its lineage
 //! (`gs1:traceability`), its EPCIS events (`gs1:epcis`) and its recall status
 //! (`gs1:recallStatus`). Compressed Digital Links are not supported yet.
 
@@ -61,7 +62,7 @@ impl Link {
 
 /// The identities from the request's full identity up to its primary key (the levels whose
 /// links the linkset must include), most specific first, in the normal form.
-fn levels(link: &DigitalLink) -> Vec<String> {
+pub(crate) fn levels(link: &DigitalLink) -> Vec<String> {
     let full = link.to_constrained_uri(gs1::GS1_RESOLVER);
     let key_path = format!(
         "{}/{}/{}",
@@ -85,6 +86,17 @@ fn levels(link: &DigitalLink) -> Vec<String> {
     levels
 }
 
+/// Whether any event, shared or not, names `anchor` (a canonical Digital Link).
+pub(crate) async fn is_known<S: Store>(store: &S, anchor: &str) -> Result<bool, store::StoreError> {
+    let mut query = EventQuery::all(Visibility::All, 1);
+    query.conditions.push(Condition::Identifier {
+        roles: IdRole::ALL.to_vec(),
+        values: vec![anchor.to_owned()],
+        prefixes: Vec::new(),
+    });
+    Ok(!store.query_events(&query).await?.is_empty())
+}
+
 /// The links of an item, the default first; `None` when no record names it.
 async fn links<S: Store>(
     state: &AppState<S>,
@@ -94,13 +106,7 @@ async fn links<S: Store>(
 ) -> Result<Option<Vec<Link>>, ApiError> {
     let store = state.ledger.store();
     let anchor = &levels[0];
-    let mut query = EventQuery::all(Visibility::All, 1);
-    query.conditions.push(Condition::Identifier {
-        roles: IdRole::ALL.to_vec(),
-        values: vec![anchor.clone()],
-        prefixes: Vec::new(),
-    });
-    let known = !store.query_events(&query).await?.is_empty();
+    let known = is_known(store, anchor).await?;
 
     // Certificates of the item, of the levels above it, and of the lot it belongs to (one hop
     // up its lineage: a tin's certificate is its lot's).
@@ -123,8 +129,13 @@ async fn links<S: Store>(
         return Ok(None);
     }
 
-    let mut links = Vec::new();
-    // The newest certificate first: it is the default, the page a consumer expects to see.
+    // The consumer page first: it is the default, what a phone that scanned the code shows.
+    let mut links = vec![Link {
+        kind: "pip",
+        href: format!("{base}/item{}", crate::item::resolver_path(anchor)),
+        title: i18n::t(locale, "resolver.link.pip").to_owned(),
+        media_type: "text/html",
+    }];
     for record in certificates.iter().rev() {
         links.push(Link {
             kind: "certificationInfo",
@@ -219,7 +230,7 @@ fn wants_html(headers: &HeaderMap) -> bool {
 
 /// A bilingual page for an identifier nobody has recorded: scanning an unknown code is a
 /// consumer's moment of doubt, and a bare error would make it worse.
-fn not_found_page(locale: Locale, anchor: &str) -> String {
+pub(crate) fn not_found_page(locale: Locale, anchor: &str, body_key: &'static str) -> String {
     let escape = crate::certificate_page::escape_html;
     format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
@@ -230,7 +241,7 @@ fn not_found_page(locale: Locale, anchor: &str) -> String {
         locale.tag(),
         escape(i18n::t(locale, "resolver.unknown.title")),
         escape(i18n::t(locale, "resolver.unknown.title")),
-        escape(i18n::t(locale, "resolver.unknown.body")),
+        escape(i18n::t(locale, body_key)),
         escape(anchor),
     )
 }
@@ -278,8 +289,11 @@ pub(crate) async fn resolve<S: Store>(
     let locale = crate::request_locale(&headers, None);
     let Some(links) = links(&state, &levels, locale, &base).await? else {
         if wants_html(&headers) {
-            let response =
-                (StatusCode::NOT_FOUND, Html(not_found_page(locale, &anchor))).into_response();
+            let response = (
+                StatusCode::NOT_FOUND,
+                Html(not_found_page(locale, &anchor, "resolver.unknown.body")),
+            )
+                .into_response();
             return Ok(with_resolver_headers(response, &linkset_url));
         }
         return Err(ApiError::not_found(format!(
@@ -361,7 +375,7 @@ pub(crate) async fn description<S: Store>(
         "supportedLinkType": [
             {"namespace": VOCABULARY, "prefix": "gs1:", "profile": "https://gs1.org/voc/?show=linktypes"}
         ],
-        "linkTypes": ["gs1:certificationInfo", "gs1:traceability", "gs1:epcis", "gs1:recallStatus"],
+        "linkTypes": ["gs1:pip", "gs1:certificationInfo", "gs1:traceability", "gs1:epcis", "gs1:recallStatus"],
         "linkTypeDefaultCanBeLinkset": false,
         "compression": false,
     });

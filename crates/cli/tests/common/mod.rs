@@ -4,6 +4,7 @@
 // Skips are announced on stderr, so that a skipped variant is visible in the output.
 #![allow(dead_code, unreachable_pub, clippy::print_stderr)]
 
+use serde_json::Value;
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -263,4 +264,53 @@ impl Drop for TestDatabase {
             ])
             .status();
     }
+}
+
+/// The repository's root, where `tests/browser` and `artifacts` live.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// What the browser showed, or `None` (after saying why) when Chromium or playwright-core is
+/// not installed here; `.ci/run` installs both, so CI never skips.
+pub fn browser_check(url: &str, screenshot: &str, language: &str) -> Option<Value> {
+    let root = repo_root();
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists()
+        || !root
+            .join("tests/browser/node_modules/playwright-core")
+            .exists()
+    {
+        // CI installs both and sets RETU_REQUIRE_BROWSER, so a broken install cannot pass as
+        // a skip there.
+        assert!(
+            std::env::var_os("RETU_REQUIRE_BROWSER").is_none(),
+            "RETU_REQUIRE_BROWSER is set but {chromium} or tests/browser/node_modules is missing"
+        );
+        eprintln!(
+            "skipping the browser check: install Debian's chromium and run `npm ci --prefix tests/browser` (.ci/run does both)"
+        );
+        return None;
+    }
+    let folder = root.join("artifacts/screenshots");
+    std::fs::create_dir_all(&folder).expect("screenshot folder");
+    let output = Command::new("node")
+        .arg(root.join("tests/browser/check_page.mjs"))
+        .arg(url)
+        .arg(folder.join(screenshot))
+        .arg(language)
+        .output()
+        .expect("node");
+    assert!(
+        output.status.success(),
+        "check_page.mjs failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line = String::from_utf8_lossy(&output.stdout);
+    let shown: Value = serde_json::from_str(line.trim()).expect("one line of JSON");
+    eprintln!(
+        "browser: {screenshot}: {} \"{}\" in {} ms, {} bytes",
+        shown["state"], shown["badge"], shown["verifyMs"], shown["bytes"]
+    );
+    Some(shown)
 }

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The consumer page under load in a large store: `retu serve` (release build) is loaded with
+# CHAINS generated tea chains (bench/tea_chains.py, nine events each, captured as shared so the
+# page shows them), then wrk asks for the consumer pages of random tins
+# (GET /item/01/{gtin}/21/{serial}: lineage both ways, the evidence of ten records with their
+# tlog-proofs, certificates, recalls and the scan count) for DURATION seconds with CONNECTIONS
+# connections. Prints wrk's latency distribution, the page size and the server's peak memory.
+#
+#   CHAINS=111112 bash bench/consumer_page.sh        # 10^6 events on SQLite
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres CHAINS=111112 bash bench/consumer_page.sh
+#
+# Needs wrk (Debian package `wrk`). wrk runs on the same machine as the server, so the two
+# share its cores; the figures are a floor for a dedicated server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CHAINS=${CHAINS:-111112}
+DURATION=${DURATION:-30}
+CONNECTIONS=${CONNECTIONS:-16}
+THREADS=${THREADS:-2}
+
+command -v wrk >/dev/null || { echo "install wrk (apt-get install -y wrk)" >&2; exit 1; }
+work=$(mktemp -d)
+cleanup() {
+    [ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    if [ -n "${database:-}" ]; then
+        psql "$DATABASE_URL" -q -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+cargo build --release --quiet -p retu
+retu=$PWD/target/release/retu
+events=$(python3 bench/tea_chains.py "$work/docs" "$CHAINS")
+
+backend_args=()
+backend=SQLite
+if [ -n "${DATABASE_URL:-}" ]; then
+    database="retu_bench_$$"
+    psql "$DATABASE_URL" -q -c "CREATE DATABASE $database"
+    backend_args=(--database-url "${DATABASE_URL%/*}/$database")
+    backend=PostgreSQL
+fi
+"$retu" serve --data "$work/data" --listen 127.0.0.1:0 --rate-limit 0 "${backend_args[@]}" \
+    >"$work/out" 2>"$work/err" &
+server=$!
+for _ in $(seq 1 100); do
+    grep -q "listening on" "$work/out" 2>/dev/null && break
+    sleep 0.1
+done
+base=$(grep -o 'http://[0-9.:]*' "$work/out" | head -n 1)
+token=$(cat "$work/data/admin.token")
+
+load_start=$(date +%s.%N)
+for document in "$work"/docs/*.jsonld; do
+    status=$(curl -s -o "$work/response" -w '%{http_code}' -X POST "$base/epcis/capture" \
+        -H "Authorization: Bearer $token" -H 'Content-Type: application/ld+json' \
+        -H 'Retu-Shared: true' --data-binary "@$document")
+    if [ "$status" != 202 ] || ! grep -q '"success":true' "$work/response"; then
+        echo "$document: HTTP $status: $(head -c 400 "$work/response")" >&2
+        exit 1
+    fi
+done
+printf '%s: loaded %d events in %.0f s\n' "$backend" "$events" "$(echo "$(date +%s.%N) - $load_start" | bc)"
+# Wait until the published checkpoint covers every event, so every page carries its proofs.
+for _ in $(seq 1 600); do
+    size=$(curl -s "$base/log/checkpoint" | sed -n 2p)
+    [ "${size:-0}" -ge "$events" ] && break
+    sleep 1
+done
+echo "checkpoint size: $size"
+
+# Tins are urn:epc:id:sgtin:6901234.033333.{chain}-{0..3}: GTIN 0 6901234 33333 + check digit.
+gtin=$(python3 -c '
+body = "0690123433333"
+total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+print(body + str((10 - total % 10) % 10))')
+sample="/item/01/$gtin/21/$((CHAINS / 2))-1"
+curl -s -o "$work/page.html" -w 'sample page %{http_code}: %{size_download} bytes' "$base$sample"
+echo " ($sample)"
+grep -q 'data-index' "$work/page.html" || { echo "the sample page shows no events" >&2; exit 1; }
+scripts=$(( $(curl -s "$base/assets/verify.js" | wc -c) + $(curl -s "$base/assets/consumer.js" | wc -c) ))
+echo "scripts: $scripts bytes (cached for a year after the first load)"
+
+cat >"$work/pages.lua" <<LUA
+math.randomseed(os.time())
+request = function()
+  local chain = math.random(0, $CHAINS - 1)
+  local tin = math.random(0, 3)
+  return wrk.format("GET", "/item/01/$gtin/21/" .. chain .. "-" .. tin)
+end
+LUA
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/pages.lua" "$base" | tee "$work/wrk"
+if grep -q "Non-2xx" "$work/wrk"; then
+    echo "some pages did not answer 200" >&2
+    exit 1
+fi
+peak=$(grep VmHWM "/proc/$server/status" | awk '{print $2}')
+printf '%s, %d events: %s requests/s, p50 %s, p99 %s; server peak RSS %d MB\n' "$backend" "$events" \
+    "$(awk '/Requests\/sec/ {print $2}' "$work/wrk")" \
+    "$(awk '$1 == "50%" {print $2}' "$work/wrk")" "$(awk '$1 == "99%" {print $2}' "$work/wrk")" \
+    $((peak / 1024))
