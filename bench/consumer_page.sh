@@ -3,8 +3,10 @@
 # CHAINS generated tea chains (bench/tea_chains.py, nine events each, captured as shared so the
 # page shows them), then wrk asks for the consumer pages of random tins
 # (GET /item/01/{gtin}/21/{serial}: lineage both ways, the evidence of ten records with their
-# tlog-proofs, certificates, recalls and the scan count) for DURATION seconds with CONNECTIONS
-# connections. Prints wrk's latency distribution, the page size and the server's peak memory.
+# tlog-proofs, certificates, recalls and the scan count) for DURATION seconds, once per entry of
+# CONNECTIONS: one connection shows the server time of a page, more show throughput (and how
+# latency grows once the cores are busy). Prints wrk's latency distribution, the page size and
+# the server's peak memory.
 #
 #   CHAINS=111112 bash bench/consumer_page.sh        # 10^6 events on SQLite
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres CHAINS=111112 bash bench/consumer_page.sh
@@ -16,7 +18,7 @@ cd "$(dirname "$0")/.."
 
 CHAINS=${CHAINS:-111112}
 DURATION=${DURATION:-30}
-CONNECTIONS=${CONNECTIONS:-16}
+CONNECTIONS=${CONNECTIONS:-1 16}
 THREADS=${THREADS:-2}
 
 command -v wrk >/dev/null || { echo "install wrk (apt-get install -y wrk)" >&2; exit 1; }
@@ -91,13 +93,23 @@ request = function()
   return wrk.format("GET", "/item/01/$gtin/21/" .. chain .. "-" .. tin)
 end
 LUA
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/pages.lua" "$base" | tee "$work/wrk"
-if grep -q "Non-2xx" "$work/wrk"; then
-    echo "some pages did not answer 200" >&2
-    exit 1
-fi
+peak_line() {
+    local connections=$1
+    printf '%s, %d events, %d connection(s): %s requests/s, p50 %s, p99 %s\n' "$backend" "$events" \
+        "$connections" "$(awk '/Requests\/sec/ {print $2}' "$work/wrk")" \
+        "$(awk '$1 == "50%" {print $2}' "$work/wrk")" "$(awk '$1 == "99%" {print $2}' "$work/wrk")"
+}
+: >"$work/summary"
+for connections in $CONNECTIONS; do
+    threads=$THREADS
+    [ "$connections" -lt "$threads" ] && threads=$connections
+    wrk -t"$threads" -c"$connections" -d"${DURATION}s" --latency -s "$work/pages.lua" "$base" | tee "$work/wrk"
+    if grep -q "Non-2xx" "$work/wrk"; then
+        echo "some pages did not answer 200" >&2
+        exit 1
+    fi
+    peak_line "$connections" >>"$work/summary"
+done
 peak=$(grep VmHWM "/proc/$server/status" | awk '{print $2}')
-printf '%s, %d events: %s requests/s, p50 %s, p99 %s; server peak RSS %d MB\n' "$backend" "$events" \
-    "$(awk '/Requests\/sec/ {print $2}' "$work/wrk")" \
-    "$(awk '$1 == "50%" {print $2}' "$work/wrk")" "$(awk '$1 == "99%" {print $2}' "$work/wrk")" \
-    $((peak / 1024))
+cat "$work/summary"
+printf 'server peak RSS %d MB\n' $((peak / 1024))

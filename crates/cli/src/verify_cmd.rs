@@ -179,7 +179,8 @@ fn verify_item(source: &str, policy: &Policy, out: &mut impl std::io::Write) -> 
     }
     writeln!(
         out,
-        "verified: {verified} records of {id}{} ({})",
+        "verified: {verified} record{} of {id}{} ({})",
+        if verified == 1 { "" } else { "s" },
         if pending > 0 {
             format!(", {pending} not yet published")
         } else {

@@ -572,6 +572,57 @@ impl<S: Store> Ledger<S> {
         })
     }
 
+    /// C2SP tlog-proofs for several entries against the newest published checkpoint, with one
+    /// tile fetch for all of them (a consumer page proves ten records at once); `None` for an
+    /// entry the checkpoint does not cover yet. A published checkpoint only ever covers
+    /// integrated entries, so unlike [`Ledger::inclusion_proof`] this does not ask the store
+    /// for the integrated size.
+    pub async fn tlog_proofs(&self, indices: &[u64]) -> Result<Vec<Option<TlogProof>>> {
+        let Some(latest) = self.latest() else {
+            return Ok(vec![None; indices.len()]);
+        };
+        let size = latest.checkpoint.size;
+        let mut plans = Vec::with_capacity(indices.len());
+        let mut coords = Vec::new();
+        for &index in indices {
+            if index >= size {
+                plans.push(None);
+                continue;
+            }
+            let plan =
+                inclusion_plan(index, size).map_err(|e| LedgerError::OutOfRange(e.to_string()))?;
+            for node in plan.nodes() {
+                let (coord, _, _) = TileCoord::containing(*node, size).ok_or_else(|| {
+                    LedgerError::OutOfRange(format!(
+                        "node {node:?} is not in a tree of size {size}"
+                    ))
+                })?;
+                if !coords.contains(&coord) {
+                    coords.push(coord);
+                }
+            }
+            plans.push(Some((index, plan)));
+        }
+        let source = TileHashSource::new(self.fetch_tiles(&coords).await?, size);
+        plans
+            .into_iter()
+            .map(|plan| {
+                let Some((index, plan)) = plan else {
+                    return Ok(None);
+                };
+                let inclusion = plan
+                    .execute(&source)
+                    .map_err(|e| LedgerError::Corrupt(e.to_string()))?;
+                Ok(Some(TlogProof {
+                    extra: None,
+                    index,
+                    inclusion,
+                    checkpoint: latest.note.clone(),
+                }))
+            })
+            .collect()
+    }
+
     /// A stored tile, if the integrated tree has it.
     pub async fn tile(&self, coord: TileCoord) -> Result<Option<Vec<u8>>> {
         let integrated = self.inner.store.log_state().await?.integrated;

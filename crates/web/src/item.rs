@@ -24,7 +24,7 @@ use repository::lineage::{self, Direction, NodeKind, TraceRequest};
 use repository::recall::{self, Recall};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use store::{Org, Store, StoredEvent, StoredRecord, Visibility};
+use store::{Org, Store, StoredEvent, Visibility};
 
 use crate::AppState;
 use crate::problem::ApiError;
@@ -134,6 +134,11 @@ pub(crate) fn resolver_path(anchor: &str) -> String {
 }
 
 /// Gathers an item's view; `None` when no public record names it.
+///
+/// The page is asked for on every scan, so the store is asked as few times as possible: the
+/// public lineage, the recall notices (which follow every upstream link, shared or not: a
+/// recall of a plot must reach the tin even if a middle step is private) and the scan count
+/// run concurrently, and the proofs of all records come from one tile fetch.
 pub(crate) async fn gather<S: Store>(
     state: &AppState<S>,
     link: &DigitalLink,
@@ -146,16 +151,17 @@ pub(crate) async fn gather<S: Store>(
         NodeKind::Item | NodeKind::LogisticUnit => Direction::Both,
         _ => Direction::Up,
     };
-    let traced = lineage::trace(
-        store,
-        &TraceRequest {
-            id: anchor.clone(),
-            direction,
-            depth: lineage::DEFAULT_DEPTH,
-            visibility: Visibility::SharedOnly,
-        },
-    )
-    .await?;
+    let request = TraceRequest {
+        id: anchor.clone(),
+        direction,
+        depth: lineage::DEFAULT_DEPTH,
+        visibility: Visibility::SharedOnly,
+    };
+    let (traced, recalls) = tokio::join!(
+        lineage::trace(store, &request),
+        recall::notices(store, &anchor)
+    );
+    let (traced, recalls) = (traced?, recalls?);
 
     // Certificates of the item, the levels above it (its lot, its product) and everything
     // upstream of it: a tin's certificate is its lot's, and the plots' certificates are what
@@ -175,7 +181,6 @@ pub(crate) async fn gather<S: Store>(
     if traced.events.is_empty() && certificate_records.is_empty() {
         return Ok(None);
     }
-    let recalls = recall::notices(store, &anchor).await?;
 
     let mut events = traced.events;
     events.sort_by_key(|event| (event.event_time, event.index));
@@ -187,76 +192,46 @@ pub(crate) async fn gather<S: Store>(
         events.truncate(head);
         events.extend(tail);
     }
-
-    let mut certificates = Vec::new();
-    let mut records: Vec<&StoredRecord> = Vec::new();
-    for record in certificate_records.iter().rev() {
-        if let Ok(certificate) = serde_json::from_slice::<Certificate>(&record.body) {
-            certificates.push((certificate, record.index));
-            records.push(record);
-        }
-    }
+    let certificates: Vec<(Certificate, u64)> = certificate_records
+        .iter()
+        .rev()
+        .filter_map(|record| {
+            let certificate = serde_json::from_slice::<Certificate>(&record.body).ok()?;
+            Some((certificate, record.index))
+        })
+        .collect();
     // Recalls are found upstream too (a tin made from a recalled lot); each is read by its
     // ID so that its exact bytes can be verified like the rest.
-    let mut recall_evidence = Vec::new();
+    let mut recall_records = Vec::new();
     for (recall, _) in &recalls {
-        if let Some(record) = store.record(recall::RECALL_KIND, &recall.recall_id).await?
-            && let Some(evidence) = record_evidence(state, &record).await
-        {
-            recall_evidence.push(evidence);
+        if let Some(record) = store.record(recall::RECALL_KIND, &recall.recall_id).await? {
+            recall_records.push(record);
         }
     }
-    finish(
-        state,
-        anchor,
-        kind,
-        events,
-        events_truncated,
-        certificates,
-        recalls,
-        records,
-        recall_evidence,
-    )
-    .await
-    .map(Some)
-}
 
-async fn proof_text<S: Store>(state: &AppState<S>, index: u64) -> Option<String> {
-    let proof = state.ledger.tlog_proof(index).await.ok()?;
-    String::from_utf8(proof.to_bytes()).ok()
-}
-
-async fn record_evidence<S: Store>(state: &AppState<S>, record: &StoredRecord) -> Option<Evidence> {
-    let proof = proof_text(state, record.index).await;
-    Evidence::from_leaf(record.index, &record.leaf, &record.body, proof)
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn finish<S: Store>(
-    state: &AppState<S>,
-    anchor: String,
-    kind: NodeKind,
-    events: Vec<StoredEvent>,
-    events_truncated: bool,
-    certificates: Vec<(Certificate, u64)>,
-    recalls: Vec<(Recall, u64)>,
-    certificate_records: Vec<&StoredRecord>,
-    mut evidence: Vec<Evidence>,
-) -> Result<ItemView, ApiError> {
-    let store = state.ledger.store();
-    for event in &events {
-        let proof = proof_text(state, event.index).await;
-        if let Some(item) = Evidence::from_leaf(event.index, &event.leaf, &event.body, proof) {
-            evidence.push(item);
-        }
-    }
-    for record in certificate_records {
-        if let Some(item) = record_evidence(state, record).await {
-            evidence.push(item);
-        }
-    }
-    evidence.sort_by_key(|item| item.index);
-    evidence.dedup_by_key(|item| item.index);
+    // Every record's leaf fields and bytes, then all their proofs at once.
+    let mut sources: Vec<(u64, &[u8], &[u8])> = events
+        .iter()
+        .map(|event| (event.index, event.leaf.as_slice(), event.body.as_slice()))
+        .collect();
+    sources.extend(
+        certificate_records
+            .iter()
+            .chain(&recall_records)
+            .map(|record| (record.index, record.leaf.as_slice(), record.body.as_slice())),
+    );
+    sources.sort_by_key(|(index, _, _)| *index);
+    sources.dedup_by_key(|(index, _, _)| *index);
+    let indices: Vec<u64> = sources.iter().map(|(index, _, _)| *index).collect();
+    let proofs = state.ledger.tlog_proofs(&indices).await?;
+    let evidence = sources
+        .iter()
+        .zip(proofs)
+        .filter_map(|((index, leaf, body), proof)| {
+            let proof = proof.and_then(|proof| String::from_utf8(proof.to_bytes()).ok());
+            Evidence::from_leaf(*index, leaf, body, proof)
+        })
+        .collect();
 
     let mut orgs = BTreeMap::new();
     let org_ids: BTreeSet<i64> = events.iter().map(|event| event.org_id).collect();
@@ -265,7 +240,7 @@ async fn finish<S: Store>(
             orgs.insert(id, org);
         }
     }
-    Ok(ItemView {
+    Ok(Some(ItemView {
         path: resolver_path(&anchor),
         anchor,
         kind,
@@ -275,7 +250,7 @@ async fn finish<S: Store>(
         recalls,
         orgs,
         evidence,
-    })
+    }))
 }
 
 /// The query of `GET /api/item`.
