@@ -18,18 +18,7 @@ VECTORS=${RETU_VECTORS:-$PWD/../shared/vectors}
 GZ="$VECTORS/epcis/derived/bench/farm-10k-events.jsonld.gz"
 ROUNDS=${ROUNDS:-5}
 
-work=$(mktemp -d)
-cleanup() {
-    [ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-    if [ -n "${database:-}" ]; then
-        psql "$DATABASE_URL" -q -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-cargo build --release --quiet -p retu
-retu=$PWD/target/release/retu
+source bench/lib.sh
 
 for round in $(seq 1 "$ROUNDS"); do
     gunzip -c "$GZ" \
@@ -37,24 +26,7 @@ for round in $(seq 1 "$ROUNDS"); do
               -e "s/\"note /\"round $round note /g" >"$work/round-$round.jsonld"
 done
 
-backend_args=()
-backend=SQLite
-if [ -n "${DATABASE_URL:-}" ]; then
-    database="retu_bench_$$"
-    psql "$DATABASE_URL" -q -c "CREATE DATABASE $database"
-    backend_args=(--database-url "${DATABASE_URL%/*}/$database")
-    backend=PostgreSQL
-fi
-
-"$retu" serve --data "$work/data" --listen 127.0.0.1:0 --rate-limit 0 "${backend_args[@]}" \
-    >"$work/out" 2>"$work/err" &
-server=$!
-for _ in $(seq 1 100); do
-    grep -q "listening on" "$work/out" 2>/dev/null && break
-    sleep 0.1
-done
-base=$(grep -o 'http://[0-9.:]*' "$work/out" | head -n 1)
-token=$(cat "$work/data/admin.token")
+bench_start
 
 now() { date +%s.%N; }
 total_events=0

@@ -22,48 +22,11 @@ CONNECTIONS=${CONNECTIONS:-1 16}
 THREADS=${THREADS:-2}
 
 command -v wrk >/dev/null || { echo "install wrk (apt-get install -y wrk)" >&2; exit 1; }
-work=$(mktemp -d)
-cleanup() {
-    [ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-    if [ -n "${database:-}" ]; then
-        psql "$DATABASE_URL" -q -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-cargo build --release --quiet -p retu
-retu=$PWD/target/release/retu
+source bench/lib.sh
 events=$(python3 bench/tea_chains.py "$work/docs" "$CHAINS")
-
-backend_args=()
-backend=SQLite
-if [ -n "${DATABASE_URL:-}" ]; then
-    database="retu_bench_$$"
-    psql "$DATABASE_URL" -q -c "CREATE DATABASE $database"
-    backend_args=(--database-url "${DATABASE_URL%/*}/$database")
-    backend=PostgreSQL
-fi
-"$retu" serve --data "$work/data" --listen 127.0.0.1:0 --rate-limit 0 "${backend_args[@]}" \
-    >"$work/out" 2>"$work/err" &
-server=$!
-for _ in $(seq 1 100); do
-    grep -q "listening on" "$work/out" 2>/dev/null && break
-    sleep 0.1
-done
-base=$(grep -o 'http://[0-9.:]*' "$work/out" | head -n 1)
-token=$(cat "$work/data/admin.token")
-
+bench_start
 load_start=$(date +%s.%N)
-for document in "$work"/docs/*.jsonld; do
-    status=$(curl -s -o "$work/response" -w '%{http_code}' -X POST "$base/epcis/capture" \
-        -H "Authorization: Bearer $token" -H 'Content-Type: application/ld+json' \
-        -H 'Retu-Shared: true' --data-binary "@$document")
-    if [ "$status" != 202 ] || ! grep -q '"success":true' "$work/response"; then
-        echo "$document: HTTP $status: $(head -c 400 "$work/response")" >&2
-        exit 1
-    fi
-done
+bench_load -H 'Retu-Shared: true' -- "$work"/docs/*.jsonld
 printf '%s: loaded %d events in %.0f s\n' "$backend" "$events" "$(echo "$(date +%s.%N) - $load_start" | bc)"
 # Wait until the published checkpoint covers every event, so every page carries its proofs.
 for _ in $(seq 1 600); do

@@ -18,48 +18,11 @@ CHAINS=${CHAINS:-111112}
 RECALLS=${RECALLS:-7}
 WIDE=${WIDE:-10000}
 
-work=$(mktemp -d)
-cleanup() {
-    [ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-    if [ -n "${database:-}" ]; then
-        psql "$DATABASE_URL" -q -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-cargo build --release --quiet -p retu
-retu=$PWD/target/release/retu
+source bench/lib.sh
 events=$(python3 bench/tea_chains.py "$work/docs" "$CHAINS")
-
-backend_args=()
-backend=SQLite
-if [ -n "${DATABASE_URL:-}" ]; then
-    database="retu_bench_$$"
-    psql "$DATABASE_URL" -q -c "CREATE DATABASE $database"
-    backend_args=(--database-url "${DATABASE_URL%/*}/$database")
-    backend=PostgreSQL
-fi
-"$retu" serve --data "$work/data" --listen 127.0.0.1:0 --rate-limit 0 "${backend_args[@]}" \
-    >"$work/out" 2>"$work/err" &
-server=$!
-for _ in $(seq 1 100); do
-    grep -q "listening on" "$work/out" 2>/dev/null && break
-    sleep 0.1
-done
-base=$(grep -o 'http://[0-9.:]*' "$work/out" | head -n 1)
-token=$(cat "$work/data/admin.token")
-
+bench_start
 load_start=$(date +%s.%N)
-for document in "$work"/docs/*.jsonld; do
-    status=$(curl -s -o "$work/response" -w '%{http_code}' -X POST "$base/epcis/capture" \
-        -H "Authorization: Bearer $token" -H 'Content-Type: application/ld+json' \
-        --data-binary "@$document")
-    if [ "$status" != 202 ] || ! grep -q '"success":true' "$work/response"; then
-        echo "$document: HTTP $status: $(head -c 400 "$work/response")" >&2
-        exit 1
-    fi
-done
+bench_load -- "$work"/docs/*.jsonld
 printf '%s: loaded %d events in %.0f s\n' "$backend" "$events" "$(echo "$(date +%s.%N) - $load_start" | bc)"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }

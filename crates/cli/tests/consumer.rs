@@ -161,35 +161,12 @@ fn issue_tin_certificate(http: &Client, server: &common::Server, token: &str) ->
         .and_then(|edge| edge["eventID"].as_str())
         .expect("the event that made the tins")
         .to_owned();
-    use repository::certificate::*;
-    let draft = CertificateDraft {
-        product_name: "凌云白毫红茶 罐装".into(),
-        quantity: Quantity {
-            value: "72".into(),
-            unit: Some(Unit::Piece),
-        },
-        producer: Producer {
-            name: "白毫茶合作社".into(),
-            contact: "13800138000".into(),
-            subject_code: None,
-        },
-        origin: Origin {
-            province: "广西壮族自治区".into(),
-            county: "凌云县".into(),
-            township: Some("加尤镇".into()),
-            village: Some("百陇村".into()),
-            plot: Some("2 号茶园".into()),
-        },
-        issue_date: "2026-04-02".into(),
-        commitments: Commitments::ALL,
-        basis: vec![Basis::SelfCommitment],
-        tests: vec![],
-        batch: Batch {
-            event_id,
-            lot: TIN_LOT.into(),
-        },
-        parents: vec![],
+    let mut draft = common::certificate_draft("凌云白毫红茶 罐装", &event_id, TIN_LOT);
+    draft.quantity = repository::certificate::Quantity {
+        value: "72".into(),
+        unit: Some(repository::certificate::Unit::Piece),
     };
+    draft.origin.plot = Some("2 号茶园".into());
     let response = http
         .post(server.url("/api/certificates"))
         .bearer_auth(token)

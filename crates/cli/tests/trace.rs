@@ -638,38 +638,6 @@ fn making_event(http: &Client, server: &common::Server, token: &str, lot: &str) 
     making["eventID"].as_str().expect("event id").to_owned()
 }
 
-fn draft(product: &str, event_id: &str, lot: &str) -> repository::certificate::CertificateDraft {
-    use repository::certificate::*;
-    CertificateDraft {
-        product_name: product.into(),
-        quantity: Quantity {
-            value: "40.5".into(),
-            unit: Some(Unit::Kg),
-        },
-        producer: Producer {
-            name: "白毫茶合作社".into(),
-            contact: "13800138000".into(),
-            subject_code: None,
-        },
-        origin: Origin {
-            province: "广西壮族自治区".into(),
-            county: "凌云县".into(),
-            township: Some("加尤镇".into()),
-            village: Some("百陇村".into()),
-            plot: None,
-        },
-        issue_date: "2026-04-02".into(),
-        commitments: Commitments::ALL,
-        basis: vec![Basis::SelfCommitment],
-        tests: vec![],
-        batch: Batch {
-            event_id: event_id.into(),
-            lot: lot.into(),
-        },
-        parents: vec![],
-    }
-}
-
 /// 承诺达标合格证: one per plot harvest, re-issued for the made tea and the tins with links back
 /// to every plot certificate; each verifies against the log; the page prints with its QR code.
 fn certificates(
@@ -694,7 +662,10 @@ fn certificates(
     let mut plot_numbers = Vec::new();
     for plot in 1..=3 {
         let event_id = making_event(http, server, coop, &leaf(plot));
-        let (status, issued) = issue(coop, &draft("凌云白毫鲜叶", &event_id, &leaf(plot)));
+        let (status, issued) = issue(
+            coop,
+            &common::certificate_draft("凌云白毫鲜叶", &event_id, &leaf(plot)),
+        );
         assert_eq!(status, 201, "{issued}");
         assert_eq!(issued["certificate"]["content"]["parents"], json!([]));
         plot_numbers.push(issued["number"].as_str().expect("number").to_owned());
@@ -703,7 +674,10 @@ fn certificates(
     // the certificates of plots 1 and 2 (not 3), through withering and rolling.
     let made_tea = lot("022222", "MT-A");
     let made_event = making_event(http, server, coop, &made_tea);
-    let (status, made) = issue(coop, &draft("凌云白毫红茶", &made_event, &made_tea));
+    let (status, made) = issue(
+        coop,
+        &common::certificate_draft("凌云白毫红茶", &made_event, &made_tea),
+    );
     assert_eq!(status, 201, "{made}");
     assert_eq!(
         made["certificate"]["content"]["parents"],
@@ -713,7 +687,10 @@ fn certificates(
     // The tins' lot links to the made tea, and so chains back to both plots.
     let tins = lot("033333", "TIN-A");
     let tins_event = making_event(http, server, coop, &tins);
-    let (status, tin_cert) = issue(coop, &draft("凌云白毫红茶 罐装", &tins_event, &tins));
+    let (status, tin_cert) = issue(
+        coop,
+        &common::certificate_draft("凌云白毫红茶 罐装", &tins_event, &tins),
+    );
     assert_eq!(status, 201, "{tin_cert}");
     assert_eq!(
         tin_cert["certificate"]["content"]["parents"],
@@ -722,7 +699,7 @@ fn certificates(
 
     // Refusals, each naming the field: a parent that is not upstream, a lot the event does not
     // name, an event that is not a harvest or production, another organisation's event.
-    let mut foreign_parent = draft("凌云白毫红茶 罐装", &tins_event, &tins);
+    let mut foreign_parent = common::certificate_draft("凌云白毫红茶 罐装", &tins_event, &tins);
     foreign_parent.parents = vec![plot_numbers[2].clone()];
     let (status, problem) = issue(coop, &foreign_parent);
     assert_eq!(
@@ -736,13 +713,13 @@ fn certificates(
             .unwrap_or_default()
             .contains("not made from")
     );
-    let (status, problem) = issue(coop, &draft("x", &tins_event, &leaf(3)));
+    let (status, problem) = issue(coop, &common::certificate_draft("x", &tins_event, &leaf(3)));
     assert_eq!(
         (status, problem["pointer"].as_str()),
         (400, Some("/batch/lot")),
         "{problem}"
     );
-    let mut no_phone = draft("x", &tins_event, &tins);
+    let mut no_phone = common::certificate_draft("x", &tins_event, &tins);
     no_phone.producer.contact = "12".into();
     let (status, problem) = issue(coop, &no_phone);
     assert_eq!(
@@ -750,7 +727,10 @@ fn certificates(
         (400, Some("/producer/contact")),
         "{problem}"
     );
-    let (status, _) = issue(distributor, &draft("x", &tins_event, &tins));
+    let (status, _) = issue(
+        distributor,
+        &common::certificate_draft("x", &tins_event, &tins),
+    );
     assert_eq!(status, 403);
 
     // Every certificate verifies against the log: the leaf rebuilt from its public JSON (its

@@ -314,3 +314,40 @@ pub fn browser_check(url: &str, screenshot: &str, language: &str) -> Option<Valu
     );
     Some(shown)
 }
+
+/// A 承诺达标合格证 draft of the tea cooperative for `lot`, recorded by `event_id`.
+pub fn certificate_draft(
+    product: &str,
+    event_id: &str,
+    lot: &str,
+) -> repository::certificate::CertificateDraft {
+    use repository::certificate::*;
+    CertificateDraft {
+        product_name: product.into(),
+        quantity: Quantity {
+            value: "40.5".into(),
+            unit: Some(Unit::Kg),
+        },
+        producer: Producer {
+            name: "白毫茶合作社".into(),
+            contact: "13800138000".into(),
+            subject_code: None,
+        },
+        origin: Origin {
+            province: "广西壮族自治区".into(),
+            county: "凌云县".into(),
+            township: Some("加尤镇".into()),
+            village: Some("百陇村".into()),
+            plot: None,
+        },
+        issue_date: "2026-04-02".into(),
+        commitments: Commitments::ALL,
+        basis: vec![Basis::SelfCommitment],
+        tests: vec![],
+        batch: Batch {
+            event_id: event_id.into(),
+            lot: lot.into(),
+        },
+        parents: vec![],
+    }
+}
