@@ -6,6 +6,7 @@ mod epcis_cmd;
 mod labels_cmd;
 mod log_dir;
 mod server;
+mod user_cmd;
 mod verify_cmd;
 mod witness_cmd;
 
@@ -42,6 +43,9 @@ enum Command {
     /// Manage API tokens in a server's data folder.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage people (logins) in a server's data folder: the first officers and admins.
+    #[command(subcommand)]
+    User(user_cmd::UserCommand),
     /// Run an independent witness that cosigns consistent checkpoints (C2SP tlog-witness).
     #[command(subcommand)]
     Witness(witness_cmd::WitnessCommand),
@@ -225,6 +229,7 @@ fn run(command: Command) -> Result<()> {
             let token = runtime()?.block_on(server::create_token(&data, &org, &label))?;
             writeln!(out, "{token}")?;
         }
+        Command::User(command) => user_cmd::run(command, &mut out)?,
         Command::Witness(command) => {
             if matches!(command, witness_cmd::WitnessCommand::Serve { .. }) {
                 tracing_subscriber::fmt()

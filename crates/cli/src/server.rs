@@ -66,6 +66,12 @@ pub(crate) struct ServeArgs {
     /// (Debian's fonts-wqy-microhei, fonts-noto-cjk, …); without any, PDF labels answer 503.
     #[arg(long, env = "RETU_LABEL_FONT")]
     pub(crate) label_font: Option<PathBuf>,
+    /// The county's GS1 company prefix (4 to 11 digits). Producers without a prefix of their
+    /// own get their products' GTINs from it (next item reference, check digit computed), each
+    /// GTIN theirs alone; no organisation may hold it, or a prefix overlapping it, as its own.
+    /// docs/master-data.md
+    #[arg(long, env = "RETU_COUNTY_PREFIX")]
+    pub(crate) county_prefix: Option<String>,
 }
 
 /// A new random API token: 32 random bytes, URL-safe base64, with a recognisable prefix so that
@@ -225,6 +231,29 @@ fn label_font(named: Option<&Path>) -> Result<Option<PathBuf>> {
     }
 }
 
+/// Checks `--county-prefix`: digits that leave room for item references, and no
+/// organisation's own company prefix overlapping it (one would own every GTIN the county
+/// allocates, or the county would allocate inside it).
+async fn check_county_prefix<S: Store>(store: &S, prefix: Option<&str>) -> Result<()> {
+    let Some(prefix) = prefix else {
+        return Ok(());
+    };
+    repository::master_data::check_county_prefix(prefix)
+        .map_err(|error| anyhow::anyhow!("--county-prefix: {error}"))?;
+    for org in store.orgs().await? {
+        for own in store.org_assets(org.id).await?.company_prefixes {
+            if own.starts_with(prefix) || prefix.starts_with(own.as_str()) {
+                bail!(
+                    "--county-prefix {prefix} overlaps the company prefix {own} of {} ({}); the county's prefix must be the county's alone",
+                    org.name,
+                    org.public_id
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Runs the server until Ctrl-C or SIGTERM.
 pub(crate) async fn serve(args: ServeArgs) -> Result<()> {
     std::fs::create_dir_all(&args.data.data)
@@ -256,7 +285,12 @@ async fn run<S: Store>(store: S, args: &ServeArgs) -> Result<()> {
             })
         }
     };
+    check_county_prefix(&store, args.county_prefix.as_deref()).await?;
     let ledger = Ledger::open(store, key, LedgerConfig::default(), witnesses).await?;
+    // County-issued location identifiers are minted under the public URL (or the origin's
+    // host); refuse an address that cannot carry them rather than fail at the first farm.
+    repository::master_data::location_base(args.public_url.as_deref(), ledger.origin())
+        .map_err(|error| anyhow::anyhow!("--public-url: {error}"))?;
     let (stop_log, log_stopped) = tokio::sync::watch::channel(false);
     let log_task = tokio::spawn({
         let ledger = ledger.clone();
@@ -271,6 +305,7 @@ async fn run<S: Store>(store: S, args: &ServeArgs) -> Result<()> {
         public_url: args.public_url.clone(),
         trust_policy,
         label_font: label_font(args.label_font.as_deref())?,
+        county_prefix: args.county_prefix.clone(),
         ..WebConfig::default()
     };
     // Consumer scans are counted in memory and written every second; the last ones on stop.
@@ -369,7 +404,11 @@ async fn create_org_in<S: Store>(
         store.add_company_prefix(org.id, prefix).await?;
     }
     for location in locations {
-        store.add_location(org.id, location).await?;
+        // In the form capture compares: any spelling of a GLN (URN, Digital Link on any
+        // host) as its canonical Digital Link; a county-issued identifier as written.
+        store
+            .add_location(org.id, &repository::normalize::identifier(location))
+            .await?;
     }
     Ok(org)
 }

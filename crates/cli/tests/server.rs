@@ -196,7 +196,9 @@ fn the_served_openapi_is_the_committed_one_and_every_operation_is_routed() {
             .replace("{number}", "HG-000000-20260101-00000")
             .replace("{gtin}", "06901234123456")
             .replace("{sscc}", "069012340000000016")
-            .replace("{gln}", "6901234000016");
+            .replace("{gln}", "6901234000016")
+            .replace("{locationId}", "1")
+            .replace("{productId}", "1");
         assert!(
             !path.contains('{'),
             "{template}: a parameter without a sample"
@@ -207,6 +209,10 @@ fn the_served_openapi_is_the_committed_one_and_every_operation_is_routed() {
                 "post" => http
                     .post(server.url(&path))
                     .header("Content-Type", "application/ld+json")
+                    .body("{}"),
+                "patch" => http
+                    .patch(server.url(&path))
+                    .header("Content-Type", "application/merge-patch+json")
                     .body("{}"),
                 other => panic!("{template}: unexpected method {other}"),
             };

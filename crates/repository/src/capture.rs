@@ -9,7 +9,8 @@
 //!
 //! Ownership rule (documented in `docs/epcis.md`): an organisation may record events only at
 //! locations it owns (a GLN under one of its company prefixes, or a location registered to it),
-//! and may create identities only under its own company prefixes: the `epcList` and
+//! and may create identities only under its own company prefixes or of the single GTINs it
+//! owns (allocated from the county's prefix, [`owns`]): the `epcList` and
 //! `quantityList` of an `ADD` ObjectEvent, the `parentID` of an `ADD` Aggregation or Association
 //! event, and the outputs of a TransformationEvent. Observing, shipping or receiving other
 //! companies' goods at one's own location is allowed. The admin organisation may record
@@ -660,6 +661,27 @@ pub fn owned_by(prefixes: &[String], digital_link: &str) -> Option<bool> {
     )
 }
 
+/// The GTIN (14 digits) of a canonical Digital Link keyed by one (`/01/{gtin}`, with or
+/// without a lot or serial).
+fn gtin_of(digital_link: &str) -> Option<&str> {
+    let rest = digital_link.strip_prefix("https://id.gs1.org/01/")?;
+    Some(rest.split('/').next().unwrap_or(rest))
+}
+
+/// Whether `assets` cover the key of a canonical Digital Link: it is under one of their
+/// company prefixes ([`owned_by`]), or it is a GTIN, or a lot or serial of a GTIN, that the
+/// organisation owns on its own (allocated from the county's prefix, `docs/master-data.md`).
+/// Owning a GTIN gives its product and that product's lots and serials, nothing else of the
+/// prefix it is under: no other GTIN, GLN, SSCC or asset number. `None` for a key without a
+/// company prefix.
+pub fn owns(assets: &OrgAssets, digital_link: &str) -> Option<bool> {
+    let by_prefix = owned_by(&assets.company_prefixes, digital_link)?;
+    Some(
+        by_prefix
+            || gtin_of(digital_link).is_some_and(|gtin| assets.gtins.iter().any(|g| g == gtin)),
+    )
+}
+
 fn check_ownership(event: &Event, location: &str, captor: &Captor) -> Result<(), Vec<Problem>> {
     if captor.org.role == Role::Admin {
         return Ok(());
@@ -716,7 +738,7 @@ fn check_ownership(event: &Event, location: &str, captor: &Captor) -> Result<(),
         _ => {}
     }
     for (pointer, identifier) in created {
-        if owned_by(prefixes, &normalize::identifier(identifier)) == Some(false) {
+        if owns(&captor.assets, &normalize::identifier(identifier)) == Some(false) {
             problems.push(Problem::at(
                 &pointer,
                 format!(
@@ -736,6 +758,91 @@ fn check_ownership(event: &Event, location: &str, captor: &Captor) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_single_owned_gtin_covers_its_lots_and_serials_and_nothing_else() {
+        let assets = OrgAssets {
+            gtins: vec!["06909999000005".into()],
+            ..OrgAssets::default()
+        };
+        let dl = |path: &str| format!("https://id.gs1.org{path}");
+        for mine in [
+            "/01/06909999000005",
+            "/01/06909999000005/10/HC-2604",
+            "/01/06909999000005/21/T1",
+        ] {
+            assert_eq!(owns(&assets, &dl(mine)), Some(true), "{mine}");
+        }
+        // The prefix it is under stays the county's: no other GTIN (nor another packaging
+        // level of this one), GLN, SSCC or asset number of the same digits.
+        for not_mine in [
+            "/01/06909999000012",
+            "/01/16909999000002",
+            "/414/6909999000005",
+            "/00/069099990000000001",
+            "/8004/69099990000051",
+        ] {
+            assert_eq!(owns(&assets, &dl(not_mine)), Some(false), "{not_mine}");
+        }
+        assert_eq!(owns(&assets, "urn:uuid:1"), None);
+        // Prefixes still count.
+        let prefixed = OrgAssets {
+            company_prefixes: vec!["6901234".into()],
+            ..assets.clone()
+        };
+        assert_eq!(owns(&prefixed, &dl("/01/06901234000016/10/L")), Some(true));
+    }
+
+    #[test]
+    fn capture_lets_an_owner_of_one_gtin_commission_its_lots_at_its_plot() {
+        let plot = "https://trace.county.example/loc/451027/2";
+        let harvest = |gtin: &str, at: &str| {
+            let text = format!(
+                r#"{{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+                "type":"ObjectEvent","action":"ADD","bizStep":"commissioning",
+                "eventTime":"2026-04-01T08:00:00+08:00","eventTimeZoneOffset":"+08:00",
+                "epcList":[],"quantityList":[{{"epcClass":"https://id.gs1.org/01/{gtin}/10/HC-1","quantity":40,"uom":"KGM"}}],
+                "bizLocation":{{"id":"{at}"}}}}"#
+            );
+            let parsed = epcis::parse_json(&text).expect("event");
+            parsed
+                .document
+                .events
+                .into_iter()
+                .next()
+                .expect("one event")
+        };
+        let captor = Captor {
+            org: Org {
+                id: 7,
+                public_id: "org-farm".into(),
+                name: "茶农".into(),
+                role: Role::Member,
+                county: Some("451027".into()),
+            },
+            assets: OrgAssets {
+                locations: vec![plot.into()],
+                gtins: vec!["06909999000005".into()],
+                ..OrgAssets::default()
+            },
+        };
+        assert_eq!(
+            check_ownership(&harvest("06909999000005", plot), "", &captor),
+            Ok(())
+        );
+        let refused = check_ownership(&harvest("06909999000012", plot), "", &captor).unwrap_err();
+        assert_eq!(refused[0].pointer, "/quantityList/0/epcClass");
+        let elsewhere = check_ownership(
+            &harvest(
+                "06909999000005",
+                "https://trace.county.example/loc/451027/3",
+            ),
+            "",
+            &captor,
+        )
+        .unwrap_err();
+        assert_eq!(elsewhere[0].pointer, "/bizLocation/id");
+    }
 
     #[test]
     fn problems_belong_to_the_event_they_point_into() {

@@ -3,8 +3,11 @@
 
 pub mod capture;
 pub mod certificate;
+pub mod forms;
 pub mod fsma204;
 pub mod lineage;
+pub mod lots;
+pub mod master_data;
 pub mod normalize;
 pub mod query;
 pub mod recall;

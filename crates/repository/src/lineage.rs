@@ -329,7 +329,7 @@ pub fn ilmd_lot_number(event: &Event) -> Option<String> {
 /// A lot number as it appears in a canonical Digital Link path: the same rule the normal form
 /// of identifiers follows, by normalising a Digital Link of a placeholder GTIN with this lot
 /// (percent-encoded here so that a `/` in the lot cannot split the path).
-fn lot_path(lot: &str) -> String {
+pub(crate) fn lot_path(lot: &str) -> String {
     let encoded = normalize::percent_encode_component(lot);
     let probe = normalize::identifier(&format!(
         "https://id.gs1.org/01/00000000000000/10/{encoded}"
@@ -341,7 +341,7 @@ fn lot_path(lot: &str) -> String {
 }
 
 /// The parts of a lot's normal form: (GTIN, lot number as written in the path).
-fn lot_parts(identifier: &str) -> Option<(&str, &str)> {
+pub(crate) fn lot_parts(identifier: &str) -> Option<(&str, &str)> {
     identifier
         .strip_prefix("https://id.gs1.org/01/")?
         .split_once("/10/")
@@ -541,7 +541,7 @@ async fn events_with_lot_numbers<S: Store>(
 
 /// Undoes the percent-encoding of a Digital Link path segment (lot numbers may hold
 /// characters the path encodes).
-fn percent_decode(segment: &str) -> String {
+pub(crate) fn percent_decode(segment: &str) -> String {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

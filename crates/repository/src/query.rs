@@ -362,6 +362,10 @@ fn visibility_key(visibility: &Visibility) -> String {
         Visibility::All => "all".into(),
         Visibility::Org(id) => format!("org:{id}"),
         Visibility::County(county) => format!("county:{county}"),
+        Visibility::Counties { org, counties } => {
+            // NUL cannot occur in a county name, so the list reads back one way only.
+            format!("counties:{org}:{}", counties.join("\u{0}"))
+        }
         Visibility::SharedOnly => "shared".into(),
     }
 }

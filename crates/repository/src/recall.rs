@@ -14,7 +14,7 @@ use ledger::{Ledger, LedgerError, RecordEntry};
 use serde::{Deserialize, Serialize};
 use store::{Org, OrgAssets, Role, Store, StoreError, StoredRecord, Visibility};
 
-use crate::capture::owned_by;
+use crate::capture::owns;
 use crate::lineage::{self, Direction, NodeKind, Trace, TraceRequest};
 use crate::normalize;
 use crate::sheet::{Cell, Sheet};
@@ -227,7 +227,7 @@ pub async fn recall<S: Store>(
     let allowed = match recaller.org.role {
         Role::Admin | Role::County => true,
         Role::Member => {
-            owned_by(&recaller.assets.company_prefixes, &normal) == Some(true)
+            owns(&recaller.assets, &normal) == Some(true)
                 || trace
                     .events
                     .iter()

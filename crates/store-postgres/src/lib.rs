@@ -46,6 +46,16 @@ use store::{
 };
 use tlog::{Hash, TileCoord};
 
+// People, sessions and invitations live in their own module; the Store methods delegate.
+mod accounts;
+use store::{Invitation, Invitee, NewInvitation, NewSession, NewUser, Redemption, Session, User};
+
+// Producers' master data (locations, products, counters) likewise.
+mod master_data;
+use store::{
+    LocationFields, MasterLocation, NewMasterLocation, NewProduct, Product, ProductFields,
+};
+
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Connections per pool when the caller does not choose: enough for the server's concurrent
@@ -196,6 +206,13 @@ fn push_visibility(builder: &mut QueryBuilder<Postgres>, visibility: &Visibility
             builder.push(" AND (e.shared OR e.org_id IN (SELECT id FROM orgs WHERE county = ");
             builder.push_bind(county.as_str());
             builder.push("))");
+        }
+        Visibility::Counties { org, counties } => {
+            builder.push(" AND (e.shared OR e.org_id = ");
+            builder.push_bind(*org);
+            builder.push(" OR e.org_id IN (SELECT id FROM orgs WHERE county = ANY(");
+            builder.push_bind(counties.as_slice());
+            builder.push(")))");
         }
         Visibility::SharedOnly => {
             builder.push(" AND e.shared");
@@ -426,7 +443,69 @@ impl Store for PgStore {
         Ok(OrgAssets {
             company_prefixes,
             locations,
+            gtins: master_data::owned_gtins(self, org_id).await?,
         })
+    }
+
+    async fn create_user(&self, user: NewUser) -> Result<User> {
+        accounts::create_user(self, user).await
+    }
+
+    async fn user(&self, id: i64) -> Result<Option<User>> {
+        accounts::user(self, id).await
+    }
+
+    async fn user_by_login(&self, login: &str) -> Result<Option<User>> {
+        accounts::user_by_login(self, login).await
+    }
+
+    async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<()> {
+        accounts::set_user_disabled(self, user_id, disabled).await
+    }
+
+    async fn assign_county(&self, user_id: i64, county: &str) -> Result<()> {
+        accounts::assign_county(self, user_id, county).await
+    }
+
+    async fn unassign_county(&self, user_id: i64, county: &str) -> Result<()> {
+        accounts::unassign_county(self, user_id, county).await
+    }
+
+    async fn user_counties(&self, user_id: i64) -> Result<Vec<String>> {
+        accounts::user_counties(self, user_id).await
+    }
+
+    async fn create_session(&self, session: &NewSession) -> Result<()> {
+        accounts::create_session(self, session).await
+    }
+
+    async fn session(&self, token_hash: [u8; 32], now: i64) -> Result<Option<(Session, User)>> {
+        accounts::session(self, token_hash, now).await
+    }
+
+    async fn delete_session(&self, token_hash: [u8; 32]) -> Result<()> {
+        accounts::delete_session(self, token_hash).await
+    }
+
+    async fn delete_expired_sessions(&self, now: i64) -> Result<u64> {
+        accounts::delete_expired_sessions(self, now).await
+    }
+
+    async fn create_invitation(&self, invitation: &NewInvitation) -> Result<(Invitation, Org)> {
+        accounts::create_invitation(self, invitation).await
+    }
+
+    async fn invitation(&self, token_hash: [u8; 32]) -> Result<Option<Invitation>> {
+        accounts::invitation(self, token_hash).await
+    }
+
+    async fn redeem_invitation(
+        &self,
+        token_hash: [u8; 32],
+        invitee: &Invitee,
+        now: i64,
+    ) -> Result<Redemption> {
+        accounts::redeem_invitation(self, token_hash, invitee, now).await
     }
 
     async fn append_events(&self, events: &[NewEvent]) -> Result<Vec<Appended>> {
@@ -692,6 +771,52 @@ impl Store for PgStore {
         .await
         .map_err(db)?;
         rows.iter().map(record_from_row).collect()
+    }
+
+    async fn next_number(&self, counter: &str) -> Result<u64> {
+        master_data::next_number(self, counter).await
+    }
+
+    async fn create_location(&self, location: &NewMasterLocation) -> Result<MasterLocation> {
+        master_data::create_location(self, location).await
+    }
+
+    async fn location(&self, id: i64) -> Result<Option<MasterLocation>> {
+        master_data::location(self, id).await
+    }
+
+    async fn locations(&self, visibility: &Visibility) -> Result<Vec<MasterLocation>> {
+        master_data::locations(self, visibility).await
+    }
+
+    async fn update_location(
+        &self,
+        id: i64,
+        fields: &LocationFields,
+        updated_at: i64,
+    ) -> Result<MasterLocation> {
+        master_data::update_location(self, id, fields, updated_at).await
+    }
+
+    async fn create_product(&self, product: &NewProduct) -> Result<Product> {
+        master_data::create_product(self, product).await
+    }
+
+    async fn product(&self, id: i64) -> Result<Option<Product>> {
+        master_data::product(self, id).await
+    }
+
+    async fn products(&self, visibility: &Visibility) -> Result<Vec<Product>> {
+        master_data::products(self, visibility).await
+    }
+
+    async fn update_product(
+        &self,
+        id: i64,
+        fields: &ProductFields,
+        updated_at: i64,
+    ) -> Result<Product> {
+        master_data::update_product(self, id, fields, updated_at).await
     }
 
     async fn create_job(&self, job: &CaptureJob) -> Result<()> {

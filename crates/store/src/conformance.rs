@@ -37,6 +37,15 @@ macro_rules! conformance_tests {
             scans_add_up_per_code_hour_and_time_zone,
             scan_activity_is_found_by_code_prefix_and_time,
             large_scan_batches_add_up,
+            users_have_unique_logins,
+            sessions_expire_and_end,
+            specialists_see_their_assigned_counties,
+            invitations_are_used_once,
+            concurrent_redemptions_have_one_winner,
+            master_locations_are_assets_of_their_organisation,
+            products_and_their_gtins,
+            counters_never_give_a_number_twice,
+            concurrent_product_creations_get_distinct_gtins,
         );
     };
     (@each $make:path, $($check:ident),* $(,)?) => {
@@ -958,4 +967,811 @@ pub async fn large_scan_batches_add_up<S: Store>(store: S) {
     let all = store.scan_activity(&["".into()], 0).await.unwrap();
     assert_eq!(all.iter().map(|s| s.count).sum::<u64>(), 12_000);
     assert!(all.windows(2).all(|pair| pair[0] < pair[1]));
+}
+
+// --- People, sessions and invitations ------------------------------------------------------
+
+fn new_user(org_id: i64, login: &str, role: crate::UserRole) -> crate::NewUser {
+    crate::NewUser {
+        org_id,
+        login: login.into(),
+        display_name: format!("{login} 的名字"),
+        password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA${login}"),
+        role,
+        locale: "zh-CN".into(),
+        created_at: APRIL_FIRST,
+    }
+}
+
+fn invitee(login: &str) -> crate::Invitee {
+    crate::Invitee {
+        login: login.into(),
+        display_name: "韦大姐".into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        locale: "en".into(),
+    }
+}
+
+fn new_invitation(token: u8, org: crate::InvitedOrg, by: i64) -> crate::NewInvitation {
+    crate::NewInvitation {
+        token_hash: [token; 32],
+        org,
+        role: crate::UserRole::Producer,
+        created_by_org: by,
+        created_by_user: None,
+        created_at: APRIL_FIRST,
+        expires_at: APRIL_FIRST + 7 * 24 * HOUR,
+    }
+}
+
+pub async fn users_have_unique_logins<S: Store>(store: S) {
+    use crate::UserRole;
+    let coop = org(&store, "org-coop", Role::Member, Some("Lingyun")).await;
+    let lin = store
+        .create_user(new_user(coop, " Lin.Wei ", UserRole::Producer))
+        .await
+        .unwrap();
+    assert_eq!(
+        (lin.org_id, lin.login.as_str(), lin.role, lin.disabled),
+        (coop, "Lin.Wei", UserRole::Producer, false)
+    );
+    assert_eq!(lin.display_name, " Lin.Wei  的名字");
+    assert_eq!(lin.locale, "zh-CN");
+    assert_eq!(lin.created_at, APRIL_FIRST);
+    assert!(lin.password_hash.starts_with("$argon2id$"));
+    // The same login in another case, with spaces, or typed full-width is taken.
+    for again in ["lin.wei", "LIN.WEI ", "ｌｉｎ．ｗｅｉ"] {
+        let taken = store
+            .create_user(new_user(coop, again, UserRole::Processor))
+            .await;
+        assert!(
+            matches!(taken, Err(StoreError::Conflict(_))),
+            "{again}: {taken:?}"
+        );
+    }
+    // Chinese names and phone numbers are logins too; full-width digits are the same number.
+    let phone = store
+        .create_user(new_user(coop, "13800138000", UserRole::Producer))
+        .await
+        .unwrap();
+    store
+        .create_user(new_user(coop, "韦大姐", UserRole::Producer))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .user_by_login("１３８００１３８０００")
+            .await
+            .unwrap()
+            .map(|u| u.id),
+        Some(phone.id)
+    );
+    assert_eq!(
+        store.user_by_login("LIN.wei").await.unwrap(),
+        Some(lin.clone())
+    );
+    assert_eq!(store.user(lin.id).await.unwrap(), Some(lin.clone()));
+    assert_eq!(store.user_by_login("lin").await.unwrap(), None);
+    assert_eq!(store.user(lin.id + 1000).await.unwrap(), None);
+
+    store.set_user_disabled(lin.id, true).await.unwrap();
+    assert!(store.user(lin.id).await.unwrap().unwrap().disabled);
+    store.set_user_disabled(lin.id, false).await.unwrap();
+    assert!(!store.user(lin.id).await.unwrap().unwrap().disabled);
+    let missing = store.set_user_disabled(lin.id + 1000, true).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+    // A person must belong to an organisation that exists.
+    assert!(
+        store
+            .create_user(new_user(coop + 1000, "nobody", UserRole::Producer))
+            .await
+            .is_err()
+    );
+}
+
+pub async fn sessions_expire_and_end<S: Store>(store: S) {
+    use crate::{NewSession, UserRole};
+    let coop = org(&store, "org-coop", Role::Member, None).await;
+    let lin = store
+        .create_user(new_user(coop, "lin", UserRole::Producer))
+        .await
+        .unwrap();
+    let wei = store
+        .create_user(new_user(coop, "wei", UserRole::Processor))
+        .await
+        .unwrap();
+    let session = |token: u8, user_id: i64, expires_at: i64| NewSession {
+        token_hash: [token; 32],
+        user_id,
+        csrf_token: format!("csrf-{token}"),
+        created_at: APRIL_FIRST,
+        expires_at,
+    };
+    let end = APRIL_FIRST + 30 * 24 * HOUR;
+    store
+        .create_session(&session(1, lin.id, end))
+        .await
+        .unwrap();
+    store
+        .create_session(&session(2, lin.id, APRIL_FIRST + HOUR))
+        .await
+        .unwrap();
+    store
+        .create_session(&session(3, wei.id, end))
+        .await
+        .unwrap();
+    let taken = store.create_session(&session(3, lin.id, end)).await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+
+    let (found, user) = store.session([1; 32], end - 1).await.unwrap().unwrap();
+    assert_eq!(user, lin);
+    assert_eq!(
+        (
+            found.user_id,
+            found.csrf_token.as_str(),
+            found.created_at,
+            found.expires_at
+        ),
+        (lin.id, "csrf-1", APRIL_FIRST, end)
+    );
+    // Expired at its expiry time, not a microsecond later.
+    assert!(store.session([1; 32], end).await.unwrap().is_none());
+    assert!(
+        store
+            .session([2; 32], APRIL_FIRST + HOUR - 1)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .session([2; 32], APRIL_FIRST + HOUR)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.session([9; 32], APRIL_FIRST).await.unwrap().is_none());
+
+    // Expired sessions are swept; live ones stay.
+    assert_eq!(
+        store
+            .delete_expired_sessions(APRIL_FIRST + 2 * HOUR)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(store.session([1; 32], APRIL_FIRST).await.unwrap().is_some());
+    // Logout ends one session only, and ending it twice is harmless.
+    store.delete_session([1; 32]).await.unwrap();
+    store.delete_session([1; 32]).await.unwrap();
+    assert!(store.session([1; 32], APRIL_FIRST).await.unwrap().is_none());
+    assert!(store.session([3; 32], APRIL_FIRST).await.unwrap().is_some());
+    // A disabled person's sessions end and new ones are refused.
+    store.set_user_disabled(wei.id, true).await.unwrap();
+    assert!(store.session([3; 32], APRIL_FIRST).await.unwrap().is_none());
+    store
+        .create_session(&session(4, wei.id, end))
+        .await
+        .unwrap();
+    assert!(store.session([4; 32], APRIL_FIRST).await.unwrap().is_none());
+    store.set_user_disabled(wei.id, false).await.unwrap();
+    assert!(store.session([3; 32], APRIL_FIRST).await.unwrap().is_none());
+    assert!(store.session([4; 32], APRIL_FIRST).await.unwrap().is_some());
+}
+
+pub async fn specialists_see_their_assigned_counties<S: Store>(store: S) {
+    use crate::UserRole;
+    let team = org(&store, "org-team", Role::Member, Some("Baise")).await;
+    let a = org(&store, "org-a", Role::Member, Some("Lingyun")).await;
+    let b = org(&store, "org-b", Role::Member, Some("Leye")).await;
+    let c = org(&store, "org-c", Role::Member, Some("Tianlin")).await;
+    let specialist = store
+        .create_user(new_user(team, "tepaiyuan", UserRole::Specialist))
+        .await
+        .unwrap();
+    let other = store
+        .create_user(new_user(team, "other", UserRole::Specialist))
+        .await
+        .unwrap();
+    store.assign_county(specialist.id, "Lingyun").await.unwrap();
+    store.assign_county(specialist.id, "Leye").await.unwrap();
+    store.assign_county(specialist.id, "Lingyun").await.unwrap();
+    store.assign_county(specialist.id, "Tianlin").await.unwrap();
+    store
+        .unassign_county(specialist.id, "Tianlin")
+        .await
+        .unwrap();
+    store
+        .unassign_county(specialist.id, "Nowhere")
+        .await
+        .unwrap();
+    let counties = store.user_counties(specialist.id).await.unwrap();
+    assert_eq!(counties, ["Leye", "Lingyun"]);
+    assert!(store.user_counties(other.id).await.unwrap().is_empty());
+
+    // Events 0..4 of each organisation; sample events 0 and 4 are shared.
+    let mut events = Vec::new();
+    for (n, owner) in [team, a, b, c].into_iter().enumerate() {
+        let n = n as u64;
+        events.extend((0..4).map(|i| sample_event(n * 4 + i, owner)));
+    }
+    store.append_events(&events).await.unwrap();
+    let seen = |visibility: Visibility| {
+        let store = store.clone();
+        async move {
+            ids(&store
+                .query_events(&EventQuery::all(visibility, 100))
+                .await
+                .unwrap())
+        }
+    };
+    // Its own organisation's, those of the assigned counties', and shared ones (0, 4, 8, 12).
+    assert_eq!(
+        seen(Visibility::Counties {
+            org: team,
+            counties: counties.clone()
+        })
+        .await,
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+    );
+    // With no county assigned: the organisation's own and shared ones.
+    assert_eq!(
+        seen(Visibility::Counties {
+            org: team,
+            counties: vec![]
+        })
+        .await,
+        [0, 1, 2, 3, 4, 8, 12]
+    );
+    assert_eq!(
+        store
+            .vocabulary(
+                Vocabulary::EventTypes,
+                &Visibility::Counties {
+                    org: c,
+                    counties: vec!["Nowhere".into()]
+                }
+            )
+            .await
+            .unwrap(),
+        ["AggregationEvent", "ObjectEvent"]
+    );
+}
+
+pub async fn invitations_are_used_once<S: Store>(store: S) {
+    use crate::{InvitedOrg, Redemption, UserRole};
+    let office = org(&store, "org-office", Role::County, Some("Lingyun")).await;
+    let existing = org(&store, "org-existing", Role::Member, Some("Lingyun")).await;
+    let new_org = NewOrg {
+        public_id: "org-new-farm".into(),
+        name: "百陇村茶园".into(),
+        role: Role::Member,
+        county: Some("Lingyun".into()),
+    };
+    let (invitation, farm) = store
+        .create_invitation(&new_invitation(1, InvitedOrg::New(new_org.clone()), office))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            farm.public_id.as_str(),
+            farm.name.as_str(),
+            farm.role,
+            farm.county.as_deref()
+        ),
+        ("org-new-farm", "百陇村茶园", Role::Member, Some("Lingyun"))
+    );
+    assert_eq!(
+        store.org_by_public_id("org-new-farm").await.unwrap(),
+        Some(farm.clone())
+    );
+    assert_eq!(
+        (
+            invitation.org_id,
+            invitation.role,
+            invitation.created_by_org,
+            invitation.created_by_user
+        ),
+        (farm.id, UserRole::Producer, office, None)
+    );
+    assert_eq!((invitation.used_at, invitation.used_by), (None, None));
+    assert_eq!(
+        store.invitation([1; 32]).await.unwrap(),
+        Some(invitation.clone())
+    );
+    assert_eq!(store.invitation([2; 32]).await.unwrap(), None);
+
+    // A taken public ID or token hash stores nothing.
+    let taken = store
+        .create_invitation(&new_invitation(2, InvitedOrg::New(new_org), office))
+        .await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    assert_eq!(store.invitation([2; 32]).await.unwrap(), None);
+    let taken = store
+        .create_invitation(&new_invitation(
+            1,
+            InvitedOrg::New(NewOrg {
+                public_id: "org-other".into(),
+                name: "other".into(),
+                role: Role::Member,
+                county: None,
+            }),
+            office,
+        ))
+        .await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    assert_eq!(store.org_by_public_id("org-other").await.unwrap(), None);
+    let missing = store
+        .create_invitation(&new_invitation(
+            3,
+            InvitedOrg::Existing(existing + 1000),
+            office,
+        ))
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+
+    // A taken login leaves the invitation usable.
+    let mut lin = new_user(existing, "lin", UserRole::Producer);
+    lin.created_at = APRIL_FIRST;
+    store.create_user(lin).await.unwrap();
+    let now = APRIL_FIRST + HOUR;
+    assert_eq!(
+        store
+            .redeem_invitation([1; 32], &invitee("LIN"), now)
+            .await
+            .unwrap(),
+        Redemption::LoginTaken
+    );
+    assert_eq!(
+        store.invitation([1; 32]).await.unwrap().unwrap().used_at,
+        None
+    );
+    let Redemption::Joined(joined) = store
+        .redeem_invitation([1; 32], &invitee("wei"), now)
+        .await
+        .unwrap()
+    else {
+        panic!("the invitation should be usable");
+    };
+    assert_eq!(
+        (
+            joined.org_id,
+            joined.role,
+            joined.login.as_str(),
+            joined.locale.as_str()
+        ),
+        (farm.id, UserRole::Producer, "wei", "en")
+    );
+    assert_eq!(joined.created_at, now);
+    let used = store.invitation([1; 32]).await.unwrap().unwrap();
+    assert_eq!((used.used_at, used.used_by), (Some(now), Some(joined.id)));
+    assert_eq!(
+        store
+            .redeem_invitation([1; 32], &invitee("wei2"), now)
+            .await
+            .unwrap(),
+        Redemption::Used
+    );
+    assert_eq!(store.user_by_login("wei2").await.unwrap(), None);
+    assert_eq!(
+        store
+            .redeem_invitation([7; 32], &invitee("wei3"), now)
+            .await
+            .unwrap(),
+        Redemption::Unknown
+    );
+
+    // An existing organisation, with an officer's role; expired at its expiry time.
+    let mut officer = new_invitation(4, InvitedOrg::Existing(office), office);
+    officer.role = UserRole::Officer;
+    let (stored, office_org) = store.create_invitation(&officer).await.unwrap();
+    assert_eq!((stored.org_id, office_org.id), (office, office));
+    assert_eq!(
+        store
+            .redeem_invitation([4; 32], &invitee("late"), officer.expires_at)
+            .await
+            .unwrap(),
+        Redemption::Expired
+    );
+    assert_eq!(store.user_by_login("late").await.unwrap(), None);
+    let Redemption::Joined(on_time) = store
+        .redeem_invitation([4; 32], &invitee("on-time"), officer.expires_at - 1)
+        .await
+        .unwrap()
+    else {
+        panic!("not expired yet");
+    };
+    assert_eq!((on_time.org_id, on_time.role), (office, UserRole::Officer));
+}
+
+pub async fn concurrent_redemptions_have_one_winner<S: Store>(store: S) {
+    use crate::{InvitedOrg, Redemption};
+    let office = org(&store, "org-office", Role::County, Some("Lingyun")).await;
+    for round in 0..5u8 {
+        let farm = NewOrg {
+            public_id: format!("org-farm-{round}"),
+            name: format!("farm {round}"),
+            role: Role::Member,
+            county: Some("Lingyun".into()),
+        };
+        store
+            .create_invitation(&new_invitation(round, InvitedOrg::New(farm), office))
+            .await
+            .unwrap();
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .redeem_invitation(
+                            [round; 32],
+                            &invitee(&format!("r{round}-p{i}")),
+                            APRIL_FIRST + HOUR,
+                        )
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut joined = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Redemption::Joined(_) => joined += 1,
+                Redemption::Used => {}
+                other => panic!("round {round}: {other:?}"),
+            }
+        }
+        assert_eq!(joined, 1, "round {round}");
+        let farm = store
+            .org_by_public_id(&format!("org-farm-{round}"))
+            .await
+            .unwrap()
+            .unwrap();
+        let mut members = 0;
+        for i in 0..8 {
+            if let Some(user) = store
+                .user_by_login(&format!("r{round}-p{i}"))
+                .await
+                .unwrap()
+            {
+                assert_eq!(user.org_id, farm.id);
+                members += 1;
+            }
+        }
+        assert_eq!(members, 1, "round {round}");
+    }
+}
+
+// --- Master data: locations, products, counters ----------------------------------------------
+
+const LOC: &str = "https://trace.county.example/loc/451027/";
+
+fn sample_location(
+    org_id: i64,
+    kind: &str,
+    identifier: &str,
+    parent_id: Option<i64>,
+) -> crate::NewMasterLocation {
+    crate::NewMasterLocation {
+        org_id,
+        kind: kind.into(),
+        identifier: identifier.into(),
+        county_issued: identifier.starts_with(LOC),
+        fields: crate::LocationFields {
+            name_zh: format!("{kind} 名称"),
+            name_en: Some(format!("{kind} name")),
+            township: Some("加尤镇".into()),
+            village: Some("百陇村".into()),
+            parent_id,
+            area_mu: (kind == "plot").then_some(3.5),
+            area_m2: None,
+            crop: (kind == "plot").then(|| "白毫茶".into()),
+        },
+        created_at: APRIL_FIRST,
+    }
+}
+
+fn sample_product(org_id: i64, gtin: &str, county_gtin: bool) -> crate::NewProduct {
+    crate::NewProduct {
+        org_id,
+        gtin: gtin.into(),
+        county_gtin,
+        fields: crate::ProductFields {
+            name_zh: "凌云白毫红茶 罐装".into(),
+            name_en: Some("Lingyun Baihao black tea, tin".into()),
+            unit: "box".into(),
+            category: "tea".into(),
+            brand: Some("凌云白毫".into()),
+        },
+        created_at: APRIL_FIRST,
+    }
+}
+
+pub async fn master_locations_are_assets_of_their_organisation<S: Store>(store: S) {
+    let a = org(&store, "org-a", Role::Member, Some("451027")).await;
+    let b = org(&store, "org-b", Role::Member, Some("451027")).await;
+    let c = org(&store, "org-c", Role::Member, Some("450000")).await;
+    let farm_id = format!("{LOC}1");
+    let plot_id = format!("{LOC}2");
+    let farm = store
+        .create_location(&sample_location(a, "farm", &farm_id, None))
+        .await
+        .unwrap();
+    let new_plot = sample_location(a, "plot", &plot_id, Some(farm.id));
+    let plot = store.create_location(&new_plot).await.unwrap();
+    assert_eq!(
+        (
+            plot.org_id,
+            plot.kind.as_str(),
+            plot.identifier.as_str(),
+            plot.county_issued,
+            &plot.fields,
+            plot.created_at,
+            plot.updated_at
+        ),
+        (
+            a,
+            "plot",
+            plot_id.as_str(),
+            true,
+            &new_plot.fields,
+            APRIL_FIRST,
+            APRIL_FIRST
+        )
+    );
+    assert_ne!(farm.id, plot.id);
+    assert_eq!(store.location(plot.id).await.unwrap(), Some(plot.clone()));
+    assert_eq!(store.location(plot.id + 1000).await.unwrap(), None);
+    // Registering a location makes it the organisation's asset: capture accepts events there.
+    assert_eq!(
+        store.org_assets(a).await.unwrap().locations,
+        [farm_id.clone(), plot_id.clone()]
+    );
+
+    // An identifier is registered once, and never for another organisation.
+    let again = store
+        .create_location(&sample_location(a, "farm", &farm_id, None))
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let theirs = store
+        .create_location(&sample_location(b, "farm", &farm_id, None))
+        .await;
+    assert!(matches!(theirs, Err(StoreError::Conflict(_))), "{theirs:?}");
+    assert!(store.org_assets(b).await.unwrap().locations.is_empty());
+    store
+        .add_location(b, "https://id.gs1.org/414/6912345000019")
+        .await
+        .unwrap();
+    let claimed = store
+        .create_location(&sample_location(
+            a,
+            "warehouse",
+            "https://id.gs1.org/414/6912345000019",
+            None,
+        ))
+        .await;
+    assert!(
+        matches!(claimed, Err(StoreError::Conflict(_))),
+        "{claimed:?}"
+    );
+    // A location its owner registered as an asset before (`retu org create --location`) can
+    // be described now.
+    let gln = "https://id.gs1.org/414/6901234000017";
+    store.add_location(a, gln).await.unwrap();
+    let shop = store
+        .create_location(&sample_location(a, "shop", gln, None))
+        .await
+        .unwrap();
+    assert!(!shop.county_issued);
+    // Both rows or neither: a location that cannot be stored (its farm does not exist) leaves
+    // no asset behind.
+    let orphan = format!("{LOC}99");
+    let failed = store
+        .create_location(&sample_location(a, "plot", &orphan, Some(farm.id + 1000)))
+        .await;
+    assert!(failed.is_err(), "{failed:?}");
+    assert!(
+        !store
+            .org_assets(a)
+            .await
+            .unwrap()
+            .locations
+            .contains(&orphan)
+    );
+
+    let seen = |visibility: Visibility| {
+        let store = store.clone();
+        async move {
+            store
+                .locations(&visibility)
+                .await
+                .unwrap()
+                .iter()
+                .map(|l| l.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let mine = vec![farm.id, plot.id, shop.id];
+    assert_eq!(seen(Visibility::Org(a)).await, mine);
+    assert!(seen(Visibility::Org(b)).await.is_empty());
+    assert_eq!(seen(Visibility::County("451027".into())).await, mine);
+    assert!(seen(Visibility::County("450000".into())).await.is_empty());
+    assert_eq!(seen(Visibility::All).await, mine);
+    assert!(seen(Visibility::SharedOnly).await.is_empty());
+    assert_eq!(
+        seen(Visibility::Counties {
+            org: c,
+            counties: vec!["451027".into()]
+        })
+        .await,
+        mine
+    );
+    assert!(
+        seen(Visibility::Counties {
+            org: c,
+            counties: vec![]
+        })
+        .await
+        .is_empty()
+    );
+
+    // Fields change; kind, identifier and creation time do not.
+    let fields = crate::LocationFields {
+        name_en: Some("Tea garden 2".into()),
+        area_mu: None,
+        area_m2: Some(2333.5),
+        ..plot.fields.clone()
+    };
+    let updated = store
+        .update_location(plot.id, &fields, APRIL_FIRST + 9)
+        .await
+        .unwrap();
+    assert_eq!(
+        updated,
+        crate::MasterLocation {
+            fields,
+            updated_at: APRIL_FIRST + 9,
+            ..plot.clone()
+        }
+    );
+    assert_eq!(store.location(plot.id).await.unwrap(), Some(updated));
+    let missing = store
+        .update_location(plot.id + 1000, &plot.fields, APRIL_FIRST)
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+}
+
+pub async fn products_and_their_gtins<S: Store>(store: S) {
+    let a = org(&store, "org-a", Role::Member, Some("451027")).await;
+    let b = org(&store, "org-b", Role::Member, Some("450000")).await;
+    let own = store
+        .create_product(&sample_product(a, "06901234000017", false))
+        .await
+        .unwrap();
+    let county = store
+        .create_product(&sample_product(a, "06909999000004", true))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            county.org_id,
+            county.gtin.as_str(),
+            county.county_gtin,
+            &county.fields,
+            county.updated_at
+        ),
+        (
+            a,
+            "06909999000004",
+            true,
+            &sample_product(a, "", true).fields,
+            APRIL_FIRST
+        )
+    );
+    // A GTIN names one product.
+    let taken = store
+        .create_product(&sample_product(b, "06909999000004", true))
+        .await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    // Only the GTINs allocated from the county's prefix are assets one by one; a GTIN under
+    // the organisation's own prefix is covered by the prefix.
+    assert_eq!(store.org_assets(a).await.unwrap().gtins, ["06909999000004"]);
+    assert!(store.org_assets(b).await.unwrap().gtins.is_empty());
+
+    assert_eq!(store.product(own.id).await.unwrap(), Some(own.clone()));
+    assert_eq!(store.product(own.id + 1000).await.unwrap(), None);
+    let ids = |list: Vec<crate::Product>| list.iter().map(|p| p.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.products(&Visibility::Org(a)).await.unwrap()),
+        [own.id, county.id]
+    );
+    assert!(
+        store
+            .products(&Visibility::Org(b))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        ids(store
+            .products(&Visibility::County("451027".into()))
+            .await
+            .unwrap()),
+        [own.id, county.id]
+    );
+    assert!(
+        store
+            .products(&Visibility::SharedOnly)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let fields = crate::ProductFields {
+        unit: "jin".into(),
+        brand: None,
+        ..own.fields.clone()
+    };
+    let updated = store
+        .update_product(own.id, &fields, APRIL_FIRST + 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        updated,
+        crate::Product {
+            fields,
+            updated_at: APRIL_FIRST + 5,
+            ..own.clone()
+        }
+    );
+    let missing = store
+        .update_product(own.id + 1000, &own.fields, APRIL_FIRST)
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+}
+
+pub async fn counters_never_give_a_number_twice<S: Store>(store: S) {
+    let draws: Vec<_> = (0..40)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.next_number("gtin:6909999").await.unwrap() })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for draw in draws {
+        numbers.push(draw.await.unwrap());
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=40).collect::<Vec<u64>>());
+    // Counters are independent of each other.
+    assert_eq!(store.next_number("location:451027").await.unwrap(), 1);
+    assert_eq!(store.next_number("gtin:6909999").await.unwrap(), 41);
+}
+
+pub async fn concurrent_product_creations_get_distinct_gtins<S: Store>(store: S) {
+    let a = org(&store, "org-a", Role::Member, Some("451027")).await;
+    // As the service allocates: draw the next item reference, make the GTIN, register it.
+    let creations: Vec<_> = (0..20)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let n = store.next_number("gtin:6909999").await.unwrap();
+                let gtin = format!("06909999{n:05}0");
+                store
+                    .create_product(&sample_product(a, &gtin, true))
+                    .await
+                    .unwrap()
+                    .gtin
+            })
+        })
+        .collect();
+    let mut gtins = Vec::new();
+    for creation in creations {
+        gtins.push(creation.await.unwrap());
+    }
+    gtins.sort();
+    gtins.dedup();
+    assert_eq!(gtins.len(), 20);
+    assert_eq!(store.org_assets(a).await.unwrap().gtins, gtins);
+    assert_eq!(store.products(&Visibility::All).await.unwrap().len(), 20);
 }

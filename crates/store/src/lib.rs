@@ -101,6 +101,82 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// What an organisation owns, each list in bytewise (code point) order.
     fn org_assets(&self, org_id: i64) -> impl Future<Output = Result<OrgAssets>> + Send;
 
+    // --- People, sessions and invitations (docs/accounts.md) ---------------------------------
+
+    /// Creates a person. [`StoreError::Conflict`] if the login is taken (compared in its
+    /// [`login_key`] form).
+    fn create_user(&self, user: NewUser) -> impl Future<Output = Result<User>> + Send;
+
+    /// The person with this internal key.
+    fn user(&self, id: i64) -> impl Future<Output = Result<Option<User>>> + Send;
+
+    /// The person with this login, compared in its [`login_key`] form.
+    fn user_by_login(&self, login: &str) -> impl Future<Output = Result<Option<User>>> + Send;
+
+    /// Disables (or enables again) a person; disabling also ends their sessions, in the same
+    /// transaction. [`StoreError::NotFound`] if there is no such person.
+    fn set_user_disabled(
+        &self,
+        user_id: i64,
+        disabled: bool,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Assigns a county to a specialist; assigning it again changes nothing.
+    fn assign_county(&self, user_id: i64, county: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// Takes a county from a specialist; nothing happens if it was not assigned.
+    fn unassign_county(
+        &self,
+        user_id: i64,
+        county: &str,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// The counties assigned to a person, in bytewise (code point) order.
+    fn user_counties(&self, user_id: i64) -> impl Future<Output = Result<Vec<String>>> + Send;
+
+    /// Stores a session. [`StoreError::Conflict`] if its token hash is taken.
+    fn create_session(&self, session: &NewSession) -> impl Future<Output = Result<()>> + Send;
+
+    /// The session with this token hash and its person, unless it expired (`expires_at` at or
+    /// before `now`) or the person is disabled.
+    fn session(
+        &self,
+        token_hash: [u8; 32],
+        now: i64,
+    ) -> impl Future<Output = Result<Option<(Session, User)>>> + Send;
+
+    /// Ends a session; nothing happens if there is none.
+    fn delete_session(&self, token_hash: [u8; 32]) -> impl Future<Output = Result<()>> + Send;
+
+    /// Deletes every session expired at `now`; answers how many.
+    fn delete_expired_sessions(&self, now: i64) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Stores an invitation and, for [`InvitedOrg::New`], creates its organisation in the same
+    /// transaction; answers both. [`StoreError::Conflict`] if the token hash or the new
+    /// organisation's public ID is taken (nothing is stored then); [`StoreError::NotFound`]
+    /// if an existing organisation named does not exist.
+    fn create_invitation(
+        &self,
+        invitation: &NewInvitation,
+    ) -> impl Future<Output = Result<(Invitation, Org)>> + Send;
+
+    /// The invitation with this token hash, used or not, expired or not.
+    fn invitation(
+        &self,
+        token_hash: [u8; 32],
+    ) -> impl Future<Output = Result<Option<Invitation>>> + Send;
+
+    /// Uses an invitation at `now`: in one transaction, marks it used unless it was used or
+    /// has expired, and creates the person in its organisation with its role. Of concurrent
+    /// redemptions of one invitation exactly one joins; the others see [`Redemption::Used`].
+    /// A taken login stores nothing and leaves the invitation unused.
+    fn redeem_invitation(
+        &self,
+        token_hash: [u8; 32],
+        invitee: &Invitee,
+        now: i64,
+    ) -> impl Future<Output = Result<Redemption>> + Send;
+
     // --- Events ------------------------------------------------------------------------------
 
     /// Sequences events: in one durable transaction, gives each new event the next log index and
@@ -168,6 +244,64 @@ pub trait Store: Clone + Send + Sync + 'static {
         from: u64,
         to: u64,
     ) -> impl Future<Output = Result<Vec<StoredRecord>>> + Send;
+
+    // --- Master data: locations and products (docs/master-data.md) ---------------------------
+
+    /// The next value of the named counter: 1 the first time, then one more each call, never
+    /// the same value twice, to concurrent callers either, and never again after a failed use.
+    /// County-issued location numbers and GTIN item references are drawn from counters.
+    fn next_number(&self, counter: &str) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Registers a location and, in the same transaction, gives its identifier to its
+    /// organisation as a location asset (as [`Store::add_location`] does), so that capture
+    /// accepts events there. [`StoreError::Conflict`] if the identifier is another
+    /// organisation's asset or is already registered; nothing is stored then.
+    fn create_location(
+        &self,
+        location: &NewMasterLocation,
+    ) -> impl Future<Output = Result<MasterLocation>> + Send;
+
+    /// The location with this internal key.
+    fn location(&self, id: i64) -> impl Future<Output = Result<Option<MasterLocation>>> + Send;
+
+    /// The locations of the organisations `visibility` reaches (its own for an organisation,
+    /// those of a county's organisations, every one for [`Visibility::All`], none for
+    /// [`Visibility::SharedOnly`]: master data is never shared), oldest first.
+    fn locations(
+        &self,
+        visibility: &Visibility,
+    ) -> impl Future<Output = Result<Vec<MasterLocation>>> + Send;
+
+    /// Replaces a location's fields. [`StoreError::NotFound`] if there is no such location.
+    fn update_location(
+        &self,
+        id: i64,
+        fields: &LocationFields,
+        updated_at: i64,
+    ) -> impl Future<Output = Result<MasterLocation>> + Send;
+
+    /// Registers a product; with [`NewProduct::county_gtin`] its GTIN becomes one of the
+    /// organisation's assets ([`OrgAssets::gtins`]) in the same statement.
+    /// [`StoreError::Conflict`] if its GTIN is registered already.
+    fn create_product(&self, product: &NewProduct) -> impl Future<Output = Result<Product>> + Send;
+
+    /// The product with this internal key.
+    fn product(&self, id: i64) -> impl Future<Output = Result<Option<Product>>> + Send;
+
+    /// The products of the organisations `visibility` reaches (as for
+    /// [`Store::locations`]), oldest first.
+    fn products(
+        &self,
+        visibility: &Visibility,
+    ) -> impl Future<Output = Result<Vec<Product>>> + Send;
+
+    /// Replaces a product's fields. [`StoreError::NotFound`] if there is no such product.
+    fn update_product(
+        &self,
+        id: i64,
+        fields: &ProductFields,
+        updated_at: i64,
+    ) -> impl Future<Output = Result<Product>> + Send;
 
     // --- Capture jobs ------------------------------------------------------------------------
 

@@ -71,7 +71,8 @@ pub struct NewOrg {
 }
 
 /// What an organisation owns in its master data: the GS1 company prefixes it may issue
-/// identifiers under and the locations it may record events at.
+/// identifiers under, the single GTINs it owns without their prefix, and the locations it may
+/// record events at.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OrgAssets {
     /// GS1 company prefixes (digits).
@@ -79,6 +80,9 @@ pub struct OrgAssets {
     /// Location identifiers in their normalised form (canonical Digital Link of a GLN, or a
     /// county-issued identifier).
     pub locations: Vec<String>,
+    /// GTINs (14 digits) it owns one by one: those allocated from the county's company prefix
+    /// to its products ([`Product::county_gtin`]). The prefix itself stays the county's.
+    pub gtins: Vec<String>,
 }
 
 /// The part an identifier plays in an event, for `MATCH_*` queries and lineage.
@@ -417,4 +421,385 @@ pub fn merge_scans(batch: &[ScanCount]) -> MergedScans {
         });
     }
     merged
+}
+
+// --- People: users, specialist assignments, sessions, invitations ---------------------------
+
+/// What a person may do. Their organisation's [`Role`] still bounds what they may read and
+/// write; this says which part they play in it (`docs/accounts.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UserRole {
+    /// A farm or cooperative member who records their own produce.
+    Producer,
+    /// A processor or buyer.
+    Processor,
+    /// A county e-commerce office (电商办) officer: invites producers of their county.
+    Officer,
+    /// A science and technology specialist (科技特派员): onboards and helps producers in the
+    /// counties assigned to them.
+    Specialist,
+    /// Runs the server.
+    Admin,
+}
+
+impl UserRole {
+    /// Every role, in a stable order.
+    pub const ALL: [UserRole; 5] = [
+        UserRole::Producer,
+        UserRole::Processor,
+        UserRole::Officer,
+        UserRole::Specialist,
+        UserRole::Admin,
+    ];
+
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserRole::Producer => "producer",
+            UserRole::Processor => "processor",
+            UserRole::Officer => "officer",
+            UserRole::Specialist => "specialist",
+            UserRole::Admin => "admin",
+        }
+    }
+
+    /// Parses the stored spelling.
+    pub fn parse(text: &str) -> Option<Self> {
+        UserRole::ALL.into_iter().find(|role| role.as_str() == text)
+    }
+
+    /// Whether a person with this role may belong to an organisation with role `org`: an
+    /// admin to the admin organisation, an officer to a county office, producers and
+    /// processors to member organisations, a specialist to a member organisation or a county
+    /// office. A person never has rights their organisation lacks, and no organisation gains
+    /// rights through a person.
+    pub fn fits(self, org: Role) -> bool {
+        match self {
+            UserRole::Admin => org == Role::Admin,
+            UserRole::Officer => org == Role::County,
+            UserRole::Producer | UserRole::Processor => org == Role::Member,
+            UserRole::Specialist => matches!(org, Role::Member | Role::County),
+        }
+    }
+}
+
+impl fmt::Display for UserRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The form a login is compared in: trimmed, full-width ASCII (as Chinese input methods type
+/// it: `１３８…`) turned into ASCII, and lower-cased, so that `Lin`, `lin` and `ＬＩＮ` are one
+/// login. Backends store and look logins up by this key.
+pub fn login_key(login: &str) -> String {
+    login
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A person who logs in.
+#[derive(Clone, PartialEq, Eq)]
+pub struct User {
+    /// Internal key.
+    pub id: i64,
+    /// The organisation they belong to and act for.
+    pub org_id: i64,
+    /// The login as they chose it (a phone number or a short name); unique in its
+    /// [`login_key`] form.
+    pub login: String,
+    /// The name shown to others.
+    pub display_name: String,
+    /// The Argon2id PHC string of their password (never the password).
+    pub password_hash: String,
+    /// Their role.
+    pub role: UserRole,
+    /// The language they chose (`zh-CN`, `en`).
+    pub locale: String,
+    /// When the account was made, µs since the epoch, UTC.
+    pub created_at: i64,
+    /// A disabled person cannot log in, and their sessions are refused.
+    pub disabled: bool,
+}
+
+/// The password hash stays out of logs.
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("org_id", &self.org_id)
+            .field("login", &self.login)
+            .field("display_name", &self.display_name)
+            .field("password_hash", &"<redacted>")
+            .field("role", &self.role)
+            .field("locale", &self.locale)
+            .field("created_at", &self.created_at)
+            .field("disabled", &self.disabled)
+            .finish()
+    }
+}
+
+/// A person to create.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewUser {
+    /// Their organisation.
+    pub org_id: i64,
+    /// The login (see [`User::login`]).
+    pub login: String,
+    /// The name shown to others.
+    pub display_name: String,
+    /// The Argon2id PHC string.
+    pub password_hash: String,
+    /// Their role.
+    pub role: UserRole,
+    /// Their language.
+    pub locale: String,
+    /// Now, µs.
+    pub created_at: i64,
+}
+
+impl fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewUser")
+            .field("org_id", &self.org_id)
+            .field("login", &self.login)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A login session. The store keeps the SHA-256 of the session token (the cookie's value),
+/// never the token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSession {
+    /// SHA-256 of the session token.
+    pub token_hash: [u8; 32],
+    /// Whose session it is.
+    pub user_id: i64,
+    /// The token every state-changing request of the session must carry.
+    pub csrf_token: String,
+    /// When it started, µs.
+    pub created_at: i64,
+    /// When it stops being accepted, µs.
+    pub expires_at: i64,
+}
+
+/// A live session, as [`crate::Store::session`] finds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// Whose session it is.
+    pub user_id: i64,
+    /// The session's CSRF token.
+    pub csrf_token: String,
+    /// When it started, µs.
+    pub created_at: i64,
+    /// When it stops being accepted, µs.
+    pub expires_at: i64,
+}
+
+/// The organisation an invitation is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InvitedOrg {
+    /// One that exists (internal key).
+    Existing(i64),
+    /// One created with the invitation, in the same transaction (a new farm or cooperative).
+    New(NewOrg),
+}
+
+/// An invitation to create. The store keeps the SHA-256 of the invitation token (the secret
+/// part of the link), never the token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewInvitation {
+    /// SHA-256 of the invitation token.
+    pub token_hash: [u8; 32],
+    /// The organisation the invitee joins.
+    pub org: InvitedOrg,
+    /// The role the invitee gets.
+    pub role: UserRole,
+    /// The inviting organisation.
+    pub created_by_org: i64,
+    /// The inviting person (`None` when an API token of the organisation invited).
+    pub created_by_user: Option<i64>,
+    /// Now, µs.
+    pub created_at: i64,
+    /// When the link stops working, µs.
+    pub expires_at: i64,
+}
+
+/// A stored invitation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invitation {
+    /// Internal key.
+    pub id: i64,
+    /// The organisation the invitee joins.
+    pub org_id: i64,
+    /// The role the invitee gets.
+    pub role: UserRole,
+    /// The inviting organisation.
+    pub created_by_org: i64,
+    /// The inviting person.
+    pub created_by_user: Option<i64>,
+    /// When it was made, µs.
+    pub created_at: i64,
+    /// When the link stops working, µs.
+    pub expires_at: i64,
+    /// When it was used, if it was.
+    pub used_at: Option<i64>,
+    /// Who it made, if it was used.
+    pub used_by: Option<i64>,
+}
+
+/// The person an invitation makes: the invitation supplies the organisation and the role.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Invitee {
+    /// The login (see [`User::login`]).
+    pub login: String,
+    /// The name shown to others.
+    pub display_name: String,
+    /// The Argon2id PHC string.
+    pub password_hash: String,
+    /// Their language.
+    pub locale: String,
+}
+
+impl fmt::Debug for Invitee {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Invitee")
+            .field("login", &self.login)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What using an invitation did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Redemption {
+    /// The person was created and the invitation is used up.
+    Joined(User),
+    /// No invitation has this token.
+    Unknown,
+    /// It was used before.
+    Used,
+    /// It expired.
+    Expired,
+    /// The login is taken; the invitation stays unused.
+    LoginTaken,
+}
+
+// --- Master data: producers' locations and products (docs/master-data.md) -------------------
+
+/// What a producer may change about a location (everything but its kind and identifier).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LocationFields {
+    /// Its name in Chinese (`2 号茶园`).
+    pub name_zh: String,
+    /// Its name in English.
+    pub name_en: Option<String>,
+    /// The township (乡镇) it is in.
+    pub township: Option<String>,
+    /// The village (村) it is in.
+    pub village: Option<String>,
+    /// For a plot: the farm it belongs to (a [`MasterLocation::id`]).
+    pub parent_id: Option<i64>,
+    /// For a plot: its area in 亩 (mu).
+    pub area_mu: Option<f64>,
+    /// For a plot: its area in square metres.
+    pub area_m2: Option<f64>,
+    /// For a plot: what grows on it.
+    pub crop: Option<String>,
+}
+
+/// A location to register: a farm, plot, workshop, warehouse or shop.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewMasterLocation {
+    /// The organisation it belongs to.
+    pub org_id: i64,
+    /// `farm`, `plot`, `workshop`, `warehouse` or `shop` (the service checks it).
+    pub kind: String,
+    /// Its identifier in normal form: the canonical Digital Link of its GLN or a
+    /// county-issued identifier. It becomes the organisation's location asset.
+    pub identifier: String,
+    /// Whether Retu minted the identifier (no GLN).
+    pub county_issued: bool,
+    /// The rest.
+    pub fields: LocationFields,
+    /// When it was registered, µs since the epoch, UTC.
+    pub created_at: i64,
+}
+
+/// A registered location.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MasterLocation {
+    /// Internal key.
+    pub id: i64,
+    /// The organisation it belongs to.
+    pub org_id: i64,
+    /// Its kind.
+    pub kind: String,
+    /// Its identifier (see [`NewMasterLocation::identifier`]); never changes.
+    pub identifier: String,
+    /// Whether Retu minted the identifier.
+    pub county_issued: bool,
+    /// The rest.
+    pub fields: LocationFields,
+    /// When it was registered (µs).
+    pub created_at: i64,
+    /// When it was last changed (µs).
+    pub updated_at: i64,
+}
+
+/// What a producer may change about a product (everything but its GTIN).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProductFields {
+    /// Its name in Chinese (`凌云白毫红茶 罐装`).
+    pub name_zh: String,
+    /// Its name in English.
+    pub name_en: Option<String>,
+    /// The unit it is counted or weighed in (`kg`, `jin`, `box`, …; the service checks it).
+    pub unit: String,
+    /// Its category (`tea`, `rice`, …; the service checks it).
+    pub category: String,
+    /// Its brand, for example a regional public brand (凌云白毫).
+    pub brand: Option<String>,
+}
+
+/// A product to register.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewProduct {
+    /// The organisation it belongs to.
+    pub org_id: i64,
+    /// Its GTIN, 14 digits; unique among products.
+    pub gtin: String,
+    /// Whether the GTIN was allocated from the county's prefix: the organisation then owns
+    /// this GTIN alone ([`OrgAssets::gtins`]).
+    pub county_gtin: bool,
+    /// The rest.
+    pub fields: ProductFields,
+    /// When it was registered (µs).
+    pub created_at: i64,
+}
+
+/// A registered product.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Product {
+    /// Internal key.
+    pub id: i64,
+    /// The organisation it belongs to.
+    pub org_id: i64,
+    /// Its GTIN (14 digits); never changes.
+    pub gtin: String,
+    /// Whether the GTIN was allocated from the county's prefix.
+    pub county_gtin: bool,
+    /// The rest.
+    pub fields: ProductFields,
+    /// When it was registered (µs).
+    pub created_at: i64,
+    /// When it was last changed (µs).
+    pub updated_at: i64,
 }

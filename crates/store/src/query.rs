@@ -72,6 +72,14 @@ pub enum Visibility {
     Org(i64),
     /// Every event of the organisations in this county, plus shared ones.
     County(String),
+    /// The organisation's own events, every event of the organisations in these counties,
+    /// and shared ones: a specialist (科技特派员) and the counties assigned to them.
+    Counties {
+        /// The specialist's organisation.
+        org: i64,
+        /// The assigned counties, sorted, each once.
+        counties: Vec<String>,
+    },
     /// Shared events only (no token).
     SharedOnly,
 }

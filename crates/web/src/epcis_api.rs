@@ -153,7 +153,7 @@ fn problems(list: Vec<capture::Problem>) -> Vec<FieldProblem> {
         .collect()
 }
 
-fn capture_error(error: CaptureError) -> ApiError {
+pub(crate) fn capture_error(error: CaptureError) -> ApiError {
     match error {
         CaptureError::Unreadable(detail) => ApiError::validation(detail, Vec::new()),
         CaptureError::Invalid(list) => {
@@ -230,7 +230,10 @@ fn shared(headers: &HeaderMap) -> Result<bool, ApiError> {
     }
 }
 
-async fn captor<S: Store>(state: &AppState<S>, caller: &Caller) -> Result<Captor, ApiError> {
+pub(crate) async fn captor<S: Store>(
+    state: &AppState<S>,
+    caller: &Caller,
+) -> Result<Captor, ApiError> {
     let org = caller.require()?.clone();
     let assets = state.ledger.store().org_assets(org.id).await?;
     Ok(Captor { org, assets })

@@ -13,7 +13,8 @@
 //!
 //! A bearer token is required. Every URI must be a valid GS1 Digital Link (check digits,
 //! qualifier order) and its key must be under a company prefix the caller may print for: its
-//! own (the ownership rule of capture, `repository::capture::owned_by`), any organisation's of
+//! own or a GTIN the county allocated to it (the ownership rule of capture,
+//! `repository::capture::owns`), any organisation's of
 //! its county for a county office, anything for the admin. A certificate number must be one
 //! Retu issued, to the caller (or, for a county office, in its county). At most
 //! [`MAX_LABELS_PER_REQUEST`] labels a request. Problems name each field with a JSON pointer.
@@ -35,7 +36,7 @@ use i18n::Locale;
 use labels::{FONT_CANDIDATES, FontBytes, Label, LabelError, Layout};
 use repository::certificate::normalize_certificate_number;
 use serde_json::Value;
-use store::{Org, Role, Store};
+use store::{Org, OrgAssets, Role, Store};
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -380,24 +381,24 @@ fn read_request(body: &[u8], locale: Locale) -> Result<Request, ApiError> {
     }
 }
 
-/// The company prefixes `org` may print labels for; `None` for anything (the admin).
-async fn printable_prefixes<S: Store>(
-    store: &S,
-    org: &Org,
-) -> Result<Option<Vec<String>>, ApiError> {
+/// The company prefixes and single GTINs (allocated from the county's prefix) `org` may print
+/// labels for; `None` for anything (the admin).
+async fn printable_assets<S: Store>(store: &S, org: &Org) -> Result<Option<OrgAssets>, ApiError> {
     match org.role {
         Role::Admin => Ok(None),
-        Role::Member => Ok(Some(store.org_assets(org.id).await?.company_prefixes)),
+        Role::Member => Ok(Some(store.org_assets(org.id).await?)),
         Role::County => {
-            let mut prefixes = store.org_assets(org.id).await?.company_prefixes;
+            let mut assets = store.org_assets(org.id).await?;
             if let Some(county) = org.county.as_deref().filter(|c| !c.is_empty()) {
                 for other in store.orgs().await? {
                     if other.id != org.id && other.county.as_deref() == Some(county) {
-                        prefixes.extend(store.org_assets(other.id).await?.company_prefixes);
+                        let theirs = store.org_assets(other.id).await?;
+                        assets.company_prefixes.extend(theirs.company_prefixes);
+                        assets.gtins.extend(theirs.gtins);
                     }
                 }
             }
-            Ok(Some(prefixes))
+            Ok(Some(assets))
         }
     }
 }
@@ -428,16 +429,16 @@ async fn check_permissions<S: Store>(
     labels: &[Label],
     locale: Locale,
 ) -> Result<(), ApiError> {
-    let prefixes = printable_prefixes(store, org).await?;
+    let printable = printable_assets(store, org).await?;
     let mut forbidden = Vec::new();
     let mut unknown = Vec::new();
     let mut certificates: BTreeMap<&str, Option<i64>> = BTreeMap::new();
     for (index, label) in labels.iter().enumerate() {
-        if let Some(prefixes) = &prefixes {
+        if let Some(assets) = &printable {
             let canonical = DigitalLink::parse(&label.uri)
                 .map(|link| link.to_constrained_uri(gs1::GS1_RESOLVER))
                 .unwrap_or_default();
-            if repository::capture::owned_by(prefixes, &canonical) != Some(true) {
+            if repository::capture::owns(assets, &canonical) != Some(true) {
                 forbidden.push(problem(
                     format!("/labels/{index}/uri"),
                     i18n::t(locale, "labels.problem.not_your_prefix"),

@@ -2,22 +2,28 @@
 //!
 //! - `/log/…`: the transparency log's read side (C2SP tlog-tiles) and tlog-proofs
 //!   ([`log_api`]).
-//! - Errors are RFC 9457 problems ([`problem`]); callers are identified by bearer tokens
-//!   ([`auth`]).
+//! - Errors are RFC 9457 problems ([`problem`]); callers are identified by bearer tokens or,
+//!   for people logged in, session cookies with CSRF tokens ([`auth`], [`account`],
+//!   `docs/accounts.md`).
 //!
 //! The router never touches SQL: it talks to the [`Ledger`] and, through it, to the [`Store`]
 //! trait, so the same code serves SQLite and PostgreSQL.
 
+pub mod account;
+mod account_api;
+mod account_pages;
 pub mod auth;
 mod certificate_api;
 pub mod certificate_page;
 mod consumer_page;
 mod epcis_api;
 mod export_api;
+mod form_api;
 mod item;
 pub mod label_api;
 mod limit;
 mod log_api;
+mod master_data_api;
 pub mod openapi;
 pub mod problem;
 mod resolver;
@@ -56,6 +62,10 @@ pub struct WebConfig {
     /// The font PDF label sheets are set in (`--label-font`); without it, the usual system
     /// fonts are searched ([`label_api::find_label_font`]).
     pub label_font: Option<std::path::PathBuf>,
+    /// The county's GS1 company prefix (`--county-prefix`), from which products of
+    /// organisations without a prefix of their own get their GTINs (`docs/master-data.md`);
+    /// without it, such products cannot be registered.
+    pub county_prefix: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -70,6 +80,7 @@ impl Default for WebConfig {
             public_url: None,
             trust_policy: None,
             label_font: None,
+            county_prefix: None,
         }
     }
 }
@@ -181,6 +192,27 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         )
         .route("/api/recalls/{name}", get(trace_api::recall::<S>))
         .route("/api/exports/fsma204", get(export_api::fsma204::<S>))
+        // Producers' master data: locations, products, lots (docs/master-data.md).
+        .route(
+            "/api/locations",
+            get(master_data_api::locations::<S>).post(master_data_api::create_location::<S>),
+        )
+        .route(
+            "/api/locations/{id}",
+            get(master_data_api::location::<S>).patch(master_data_api::update_location::<S>),
+        )
+        .route(
+            "/api/products",
+            get(master_data_api::products::<S>).post(master_data_api::create_product::<S>),
+        )
+        .route(
+            "/api/products/{id}",
+            get(master_data_api::product::<S>).patch(master_data_api::update_product::<S>),
+        )
+        .route(
+            "/api/products/{id}/lots",
+            get(master_data_api::product_lots::<S>),
+        )
         .route("/api/certificates", post(certificate_api::issue::<S>))
         .route(
             "/api/certificates/{number}",
@@ -189,6 +221,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/c/{number}", get(certificate_api::page::<S>))
         .route("/api/labels", post(label_api::labels::<S>))
         .route("/api/item", get(item::item::<S>))
+        .route("/api/forms", post(form_api::submit::<S>))
         .route("/item/{*path}", get(item::page::<S>))
         .route("/assets/{name}", get(item::asset))
         .route(
@@ -197,8 +230,27 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         )
         .route("/api/scans/flags", get(scan_api::flags::<S>))
         .route("/.well-known/gs1resolver", get(resolver::description::<S>))
+        // People: login, logout, invitations, home (docs/accounts.md).
+        .route(
+            "/login",
+            get(account_pages::login_page::<S>).post(account_pages::login_submit::<S>),
+        )
+        .route("/logout", post(account_pages::logout::<S>))
+        .route(
+            "/invite/{token}",
+            get(account_pages::invite_page::<S>).post(account_pages::invite_submit::<S>),
+        )
+        .route("/me", get(account_pages::me::<S>))
+        .route(
+            "/api/invitations",
+            post(account_api::create_invitation::<S>),
+        )
         .merge(resolver_routes::<S>())
         .fallback(no_such_endpoint)
+        // Failed logins per login, in memory (account::LoginThrottle); a form's CSRF field
+        // moved where the Caller extractor checks it.
+        .layer(axum::Extension(Arc::new(account::LoginThrottle::default())))
+        .layer(axum::middleware::from_fn(account_api::lift_form_csrf))
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -467,6 +467,53 @@ const OPERATIONS: &[Operation] = &[
         problems: &["401", "404"],
     },
     Operation {
+        method: "get",
+        path: "/api/item",
+        id: "itemEvidence",
+        tag: "Consumer page",
+        summary: "An item's public records as the consumer page shows and verifies them: every shared event of its lineage, its certificates and recalls, each with the exact stored bytes, the leaf's fields and a tlog-proof against the newest checkpoint, and the trust policy the page pins (docs/consumer-page.md). What `retu verify --policy FILE URL` checks",
+        token: Token::None,
+        params: &[Param {
+            name: "id",
+            location: "query",
+            required: true,
+            description: "A GS1 Digital Link or its path (/01/{gtin}/10/{lot}, /01/{gtin}/21/{serial}, /00/{sscc}), percent-encoded",
+        }],
+        request: &[],
+        answers: &[(
+            "200",
+            "{id, path, kind, origin, policy, eventsTruncated, recalled, certificates, recalls, records: [{logIndex, kind, subject, org, time, body, proof (null until published)}]}",
+            &["application/json"],
+        )],
+        problems: &["400", "404"],
+    },
+    Operation {
+        method: "post",
+        path: "/api/forms",
+        id: "submitForm",
+        tag: "Forms",
+        summary: "One phone form (harvest, process, inspect, pack, ship, receive, sell) becomes one EPCIS event through the capture pipeline (repository::forms). The form's ID is the event's ID, so a form sent again after being offline is stored once: 201 for a new event, 200 for a resend",
+        token: Token::Required,
+        params: &[header(
+            "Accept-Language",
+            "zh-CN or en, for the problems' and the receipt's wording",
+        )],
+        request: &["application/json"],
+        answers: &[
+            (
+                "201",
+                "The receipt: {eventID, eventHash, logIndex, new, stored, shared, consumerPage, proof}",
+                &["application/json"],
+            ),
+            (
+                "200",
+                "A resend: the same receipt with new: false",
+                &["application/json"],
+            ),
+        ],
+        problems: &["400", "401", "403", "409"],
+    },
+    Operation {
         method: "post",
         path: "/api/scans",
         id: "recordScan",
@@ -628,6 +675,176 @@ const OPERATIONS: &[Operation] = &[
         problems: &["400", "401", "403", "413", "503"],
     },
     Operation {
+        method: "post",
+        path: "/api/invitations",
+        id: "createInvitation",
+        tag: "Accounts",
+        summary: "Invite a person with a one-use link (docs/accounts.md): {orgName, county, role, expiresInDays?} creates the farm or cooperative (a member organisation) with the invitation, {orgId, role, expiresInDays?} invites into an existing one. A county officer invites producers and processors of their county, a specialist of their assigned counties, the admin anyone anywhere; a county office's or the admin's API token may too. With a session cookie, send the session's CSRF token as X-CSRF-Token. The link expires after expiresInDays (1-30, default 7) and works once",
+        token: Token::Required,
+        params: &[header(
+            "Accept-Language",
+            "zh-CN or en, for the problems' wording",
+        )],
+        request: &["application/json"],
+        answers: &[(
+            "201",
+            "{url (shown this once: the server keeps only its SHA-256), expiresAt, role, organisation: {id, name, county, role}, qrSvg (the link's QR code, to show on the inviter's phone)}",
+            &["application/json"],
+        )],
+        problems: &["400", "401", "403"],
+    },
+    Operation {
+        method: "get",
+        path: "/api/locations",
+        id: "locations",
+        tag: "Master data",
+        summary: "The locations (farms, plots, workshops, warehouses, shops) the caller may read: its own; a county office its county's; the admin all. docs/master-data.md",
+        token: Token::Required,
+        params: &[query(
+            "kind",
+            "Only this kind: farm, plot, workshop, warehouse or shop",
+        )],
+        request: &[],
+        answers: &[(
+            "200",
+            "{locations: [{id, org, kind, identifier, countyIssued, gln, nameZh, nameEn, township, village, parent, areaMu, areaM2, crop, createdAt, updatedAt}]}, oldest first",
+            &["application/json"],
+        )],
+        problems: &["401"],
+    },
+    Operation {
+        method: "post",
+        path: "/api/locations",
+        id: "createLocation",
+        tag: "Master data",
+        summary: "Register a location: {kind, nameZh, nameEn?, township?, village?, gln?, and for a plot parent (a farm's id)?, areaMu?, areaM2?, crop?; org? (admin only)}. With a GLN (check digit verified) its identifier is https://id.gs1.org/414/{gln}; without, the county issues {public URL}/loc/{county}/{n}. The identifier becomes the organisation's location asset in the same transaction, so capture accepts events there",
+        token: Token::Required,
+        params: &[header(
+            "Accept-Language",
+            "zh-CN or en, for the problems' wording",
+        )],
+        request: &["application/json"],
+        answers: &[(
+            "201",
+            "The location, as GET /api/locations/{locationId} answers it; Location names it",
+            &["application/json"],
+        )],
+        problems: &["400", "401", "403", "409"],
+    },
+    Operation {
+        method: "get",
+        path: "/api/locations/{locationId}",
+        id: "location",
+        tag: "Master data",
+        summary: "One location, if the caller may read it",
+        token: Token::Required,
+        params: &[path("locationId", "The location's id")],
+        request: &[],
+        answers: &[(
+            "200",
+            "{id, org, kind, identifier, countyIssued, gln, nameZh, nameEn, township, village, parent, areaMu, areaM2, crop, createdAt, updatedAt}",
+            &["application/json"],
+        )],
+        problems: &["401", "404"],
+    },
+    Operation {
+        method: "patch",
+        path: "/api/locations/{locationId}",
+        id: "updateLocation",
+        tag: "Master data",
+        summary: "Change a location of the caller's (the admin: anyone's) with a JSON merge patch (RFC 7396) of nameZh, nameEn, township, village, parent, areaMu, areaM2, crop; null removes. Kind, identifier and GLN never change",
+        token: Token::Required,
+        params: &[
+            path("locationId", "The location's id"),
+            header("Accept-Language", "zh-CN or en, for the problems' wording"),
+        ],
+        request: &["application/merge-patch+json", "application/json"],
+        answers: &[("200", "The changed location", &["application/json"])],
+        problems: &["400", "401", "403", "404"],
+    },
+    Operation {
+        method: "get",
+        path: "/api/products",
+        id: "products",
+        tag: "Master data",
+        summary: "The products the caller may read: its own; a county office its county's; the admin all",
+        token: Token::Required,
+        params: &[],
+        request: &[],
+        answers: &[(
+            "200",
+            "{products: [{id, org, gtin, countyGtin, digitalLink, nameZh, nameEn, unit, category, brand, createdAt, updatedAt}]}, oldest first",
+            &["application/json"],
+        )],
+        problems: &["401"],
+    },
+    Operation {
+        method: "post",
+        path: "/api/products",
+        id: "createProduct",
+        tag: "Master data",
+        summary: "Register a product: {gtin?, nameZh, nameEn?, unit (kg, g, jin, t, piece, head, bird, box, bag), category (tea, rice, poultry, fruit, vegetables, eggs, other), brand?; org? (admin only)}. An organisation with a GS1 company prefix gives a GTIN under it; one without leaves it out and gets the next GTIN of the county's prefix (--county-prefix), which becomes its own",
+        token: Token::Required,
+        params: &[header(
+            "Accept-Language",
+            "zh-CN or en, for the problems' wording",
+        )],
+        request: &["application/json"],
+        answers: &[(
+            "201",
+            "The product, as GET /api/products/{productId} answers it; Location names it",
+            &["application/json"],
+        )],
+        problems: &["400", "401", "403", "409"],
+    },
+    Operation {
+        method: "get",
+        path: "/api/products/{productId}",
+        id: "product",
+        tag: "Master data",
+        summary: "One product, if the caller may read it",
+        token: Token::Required,
+        params: &[path("productId", "The product's id")],
+        request: &[],
+        answers: &[(
+            "200",
+            "{id, org, gtin, countyGtin, digitalLink, nameZh, nameEn, unit, category, brand, createdAt, updatedAt}",
+            &["application/json"],
+        )],
+        problems: &["401", "404"],
+    },
+    Operation {
+        method: "patch",
+        path: "/api/products/{productId}",
+        id: "updateProduct",
+        tag: "Master data",
+        summary: "Change a product of the caller's (the admin: anyone's) with a JSON merge patch (RFC 7396) of nameZh, nameEn, unit, category, brand; null removes. The GTIN never changes",
+        token: Token::Required,
+        params: &[
+            path("productId", "The product's id"),
+            header("Accept-Language", "zh-CN or en, for the problems' wording"),
+        ],
+        request: &["application/merge-patch+json", "application/json"],
+        answers: &[("200", "The changed product", &["application/json"])],
+        problems: &["400", "401", "403", "404"],
+    },
+    Operation {
+        method: "get",
+        path: "/api/products/{productId}/lots",
+        id: "productLots",
+        tag: "Master data",
+        summary: "The product's lots, read from the events the caller may see (a lot class in any identifier list, or the ILMD lot number of commissioned serials), each with the event that first named it",
+        token: Token::Required,
+        params: &[path("productId", "The product's id")],
+        request: &[],
+        answers: &[(
+            "200",
+            "{product, gtin, lots: [{lot, id, events, firstEvent: {eventID, logIndex, eventTime, bizStep, location, org, quantity, uom}}]}, by first event",
+            &["application/json"],
+        )],
+        problems: &["401", "404"],
+    },
+    Operation {
         method: "get",
         path: "/01/{gtin}",
         id: "resolveGtin",
@@ -732,10 +949,14 @@ fn problem_description(status: &str) -> &'static str {
     match status {
         "400" => "Invalid input: the problem's errors name each field at fault with a JSON pointer",
         "401" => "The bearer token is unknown or revoked, or one is needed",
-        "403" => "The organisation does not own a location or identifier of the submission",
+        "403" => {
+            "The organisation does not own a location or identifier of the submission (for a session: or the CSRF token is missing)"
+        }
         "404" => "No such resource, or not visible to the caller",
         "406" => "None of the representations the Accept header allows is available",
-        "409" => "An event ID is already used by a different event",
+        "409" => {
+            "An event ID is already used by a different event (master data: the GLN or GTIN is registered already)"
+        }
         "413" => "The body is larger than the server accepts",
         "415" => "The body's media type is not JSON-LD, JSON or XML",
         "429" => "The caller's rate limit is exhausted; Retry-After says when to come back",
@@ -804,10 +1025,16 @@ fn operation(op: &Operation) -> Value {
             result.insert("security".into(), json!([]));
         }
         Token::Optional => {
-            result.insert("security".into(), json!([{}, { "bearer": [] }]));
+            result.insert(
+                "security".into(),
+                json!([{}, { "bearer": [] }, { "session": [] }]),
+            );
         }
         Token::Required => {
-            result.insert("security".into(), json!([{ "bearer": [] }]));
+            result.insert(
+                "security".into(),
+                json!([{ "bearer": [] }, { "session": [] }]),
+            );
         }
     }
     Value::Object(result)
@@ -836,6 +1063,7 @@ pub fn document() -> String {
         "components": {
             "securitySchemes": {
                 "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from `retu token create` (the admin's is printed on first start)" },
+                "session": { "type": "apiKey", "in": "cookie", "name": "retu_session", "description": "A person's session from POST /login or an invitation (docs/accounts.md); requests other than GET, HEAD and OPTIONS must also send the session's CSRF token as X-CSRF-Token" },
             },
             "schemas": {
                 "Problem": {

@@ -1,0 +1,167 @@
+//! `POST /api/forms`: one filled-in phone form (`repository::forms`) becomes one EPCIS event,
+//! captured through the same pipeline as `/epcis/capture`, and the answer is the receipt the
+//! phone shows: the event's log index, whether it was new or a resend, and where to go next
+//! (the consumer page of the lot, its labels).
+//!
+//! A form the phone kept while offline is sent again when the signal is back; it carries the
+//! same form ID, so it is the same event and the receipt says it was already stored.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use i18n::Locale;
+use ledger::now_micros;
+use repository::capture::{self, ErrorBehaviour};
+use repository::forms::{self, EnteredBy, Form, FormKind, FormProblem, LotAmount};
+use serde_json::{Value, json};
+use store::Store;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::{ApiError, FieldProblem};
+
+fn form_problems(locale: Locale, problems: Vec<FormProblem>) -> ApiError {
+    let errors: Vec<FieldProblem> = problems
+        .into_iter()
+        .map(|problem| FieldProblem {
+            pointer: problem.pointer,
+            detail: i18n::t(locale, problem.key).to_owned(),
+        })
+        .collect();
+    let detail = errors.first().map(|e| e.detail.clone()).unwrap_or_default();
+    ApiError::invalid_request(detail, errors)
+}
+
+/// Capture's pointers are into the EPCIS document; the phone knows the form. The place is the
+/// one field whose capture problems (not the organisation's location) map back exactly.
+fn form_pointer(pointer: &str) -> String {
+    let event = "/epcisBody/eventList/0";
+    match pointer.strip_prefix(event) {
+        Some(rest) if rest.starts_with("/bizLocation") || rest.starts_with("/readPoint") => {
+            "/place".to_owned()
+        }
+        _ => pointer.to_owned(),
+    }
+}
+
+/// The lot a receipt points at: what the form made, else the first lot it names.
+fn receipt_lot(kind: &FormKind) -> Option<&LotAmount> {
+    match kind {
+        FormKind::Harvest { output }
+        | FormKind::Process { output, .. }
+        | FormKind::Pack { output, .. } => Some(output),
+        FormKind::Inspect { lot, .. } => Some(lot),
+        FormKind::Ship { lots, .. }
+        | FormKind::Receive { lots, .. }
+        | FormKind::Sell { lots, .. } => lots.first(),
+    }
+}
+
+/// Reads the request: the form, and whether its event is shared (default: yes, so that the
+/// consumer page can show it; a producer may keep one private).
+fn read_request(body: &[u8], locale: Locale) -> Result<(Form, bool), ApiError> {
+    let not_json = || {
+        ApiError::invalid_request(
+            i18n::t(locale, "form.problem.not_json"),
+            vec![FieldProblem {
+                pointer: String::new(),
+                detail: i18n::t(locale, "form.problem.not_json").to_owned(),
+            }],
+        )
+    };
+    let value: Value = serde_json::from_slice(body).map_err(|_| not_json())?;
+    let shared = match value.get("shared") {
+        None => true,
+        Some(Value::Bool(shared)) => *shared,
+        Some(_) => {
+            return Err(ApiError::invalid_request(
+                i18n::t(locale, "form.problem.shared"),
+                vec![FieldProblem {
+                    pointer: "/shared".into(),
+                    detail: i18n::t(locale, "form.problem.shared").to_owned(),
+                }],
+            ));
+        }
+    };
+    let form: Form = serde_json::from_value(value).map_err(|error| {
+        ApiError::invalid_request(
+            format!("{}: {error}", i18n::t(locale, "form.problem.shape")),
+            vec![FieldProblem {
+                pointer: String::new(),
+                detail: error.to_string(),
+            }],
+        )
+    })?;
+    Ok((form, shared))
+}
+
+/// `POST /api/forms`: 201 with the receipt of a new event, 200 for a resend.
+pub(crate) async fn submit<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let locale = crate::request_locale(&headers, None);
+    let captor = crate::epcis_api::captor(&state, &caller).await?;
+    let (form, shared) = read_request(&body, locale)?;
+    let entered_by: Option<EnteredBy> = None;
+    let document = forms::to_document(&form, entered_by.as_ref())
+        .map_err(|problems| form_problems(locale, problems))?;
+    let bytes = document.to_string().into_bytes();
+    let captured = capture::capture(
+        &state.ledger,
+        &captor,
+        &bytes,
+        ErrorBehaviour::Rollback,
+        shared,
+        now_micros(),
+    )
+    .await
+    .map_err(|error| {
+        let mut error = crate::epcis_api::capture_error(error);
+        error.0.pointer = error.0.pointer.as_deref().map(form_pointer);
+        for problem in &mut error.0.errors {
+            problem.pointer = form_pointer(&problem.pointer);
+        }
+        error
+    })?;
+    let event = captured
+        .events
+        .first()
+        .ok_or_else(|| ApiError::internal(&"the capture stored no event"))?;
+    let base = crate::public_base(&state, &headers);
+    let lot = receipt_lot(&form.kind);
+    let page = lot.map(|lot| {
+        format!(
+            "{base}/item/01/{}/10/{}",
+            lot.gtin,
+            repository::normalize::percent_encode_component(lot.lot.trim())
+        )
+    });
+    let receipt = json!({
+        "eventID": event.event_id,
+        "eventHash": event.event_hash,
+        "logIndex": event.index,
+        "new": event.new,
+        "stored": i18n::t(locale, if event.new { "form.receipt.new" } else { "form.receipt.again" }),
+        "shared": shared,
+        "consumerPage": page,
+        "proof": format!(
+            "{base}/log/proof?event={}",
+            repository::normalize::percent_encode_component(&event.event_id)
+        ),
+    });
+    let status = if event.new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        receipt.to_string(),
+    )
+        .into_response())
+}
