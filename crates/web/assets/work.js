@@ -56,6 +56,7 @@ function collect(form) {
   const kind = form.dataset.form;
   const value = (name) => form.elements[name]?.value.trim() ?? '';
   const base = { id: form.dataset.id, form: kind, time: withOffset(value('time')), place: value('place'), note: value('note') };
+  if (data.onBehalfOf) base.onBehalfOf = data.onBehalfOf;
   switch (kind) {
     case 'harvest': return { ...base, output: amount(form, 'output-') };
     case 'process': return { ...base, inputs: [amount(form, 'input-')], output: amount(form, 'output-'), step: value('step') };

@@ -84,7 +84,7 @@ pub(crate) fn page_shell(locale: Locale, title: &str, body_html: &str) -> String
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <meta name=\"color-scheme\" content=\"light\">\
-         <meta name=\"referrer\" content=\"no-referrer\">\
+         <meta name=\"referrer\" content=\"same-origin\">\
          <title>{title} · {}</title><style>{STYLE}</style></head><body>\
          <header><a class=\"brand\" href=\"/me\">{}</a><nav aria-label=\"{}\">",
         locale.tag(),
@@ -123,9 +123,12 @@ pub(crate) fn html_page(status: StatusCode, page: String) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),
     );
+    // same-origin, not no-referrer: under no-referrer Chromium sends `Origin: null` with a
+    // form post, and the login's cross-site check would refuse every real browser (found by
+    // the headless-Chromium test of the forms). Other sites still get no referrer.
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -859,7 +862,7 @@ mod tests {
             "{page}"
         );
         assert!(page.contains("<html lang=\"en\">"));
-        assert!(page.contains("<meta name=\"referrer\" content=\"no-referrer\">"));
+        assert!(page.contains("<meta name=\"referrer\" content=\"same-origin\">"));
         assert!(page.contains("href=\"?lang=zh-CN\""));
         assert!(page.contains("<p>body</p>"));
         let mut input = String::new();

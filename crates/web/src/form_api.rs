@@ -15,7 +15,7 @@ use ledger::now_micros;
 use repository::capture::{self, ErrorBehaviour};
 use repository::forms::{self, EnteredBy, Form, FormKind, FormProblem, LotAmount};
 use serde_json::{Value, json};
-use store::Store;
+use store::{Store, UserRole};
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -58,9 +58,53 @@ fn receipt_lot(kind: &FormKind) -> Option<&LotAmount> {
     }
 }
 
-/// Reads the request: the form, and whether its event is shared (default: yes, so that the
-/// consumer page can show it; a producer may keep one private).
-fn read_request(body: &[u8], locale: Locale) -> Result<(Form, bool), ApiError> {
+/// The captor and the officer's name when a county officer or a specialist records for a
+/// farmer without a phone: the event is the farmer's (their identifiers, their organisation in
+/// the log), and `retu:enteredBy` in the event says who typed it. An officer may do it for
+/// the organisations of their county, a specialist for those of their assigned counties, the
+/// admin for any; nobody else, and only as a logged-in person (a token names no person).
+async fn on_behalf<S: Store>(
+    state: &AppState<S>,
+    caller: &Caller,
+    public_id: &str,
+    locale: Locale,
+) -> Result<(capture::Captor, Option<EnteredBy>), ApiError> {
+    let acting_org = caller.require()?;
+    let forbidden = || ApiError::forbidden(i18n::t(locale, "form.problem.on_behalf"));
+    let person = caller.person().ok_or_else(forbidden)?;
+    let store = state.ledger.store();
+    let farmer = store
+        .org_by_public_id(public_id)
+        .await?
+        .ok_or_else(forbidden)?;
+    let county = farmer.county.as_deref().unwrap_or_default();
+    let allowed = match person.user.role {
+        UserRole::Admin => true,
+        UserRole::Officer => !county.is_empty() && acting_org.county.as_deref() == Some(county),
+        UserRole::Specialist => person.counties.iter().any(|c| c == county),
+        UserRole::Producer | UserRole::Processor => false,
+    };
+    if !allowed || farmer.id == acting_org.id {
+        return Err(forbidden());
+    }
+    let assets = store.org_assets(farmer.id).await?;
+    let entered_by = EnteredBy {
+        name: person.user.display_name.clone(),
+        organisation: acting_org.public_id.clone(),
+    };
+    Ok((
+        capture::Captor {
+            org: farmer,
+            assets,
+        },
+        Some(entered_by),
+    ))
+}
+
+/// Reads the request: the form, whether its event is shared (default: yes, so that the
+/// consumer page can show it; a producer may keep one private), and the organisation it is
+/// recorded for when that is not the caller's (`onBehalfOf`).
+fn read_request(body: &[u8], locale: Locale) -> Result<(Form, bool, Option<String>), ApiError> {
     let not_json = || {
         ApiError::invalid_request(
             i18n::t(locale, "form.problem.not_json"),
@@ -84,6 +128,16 @@ fn read_request(body: &[u8], locale: Locale) -> Result<(Form, bool), ApiError> {
             ));
         }
     };
+    let on_behalf_of = value
+        .get("onBehalfOf")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    // The request's own fields are not the form's: the form's variants refuse unknown fields.
+    let mut value = value;
+    if let Some(object) = value.as_object_mut() {
+        object.remove("onBehalfOf");
+        object.remove("shared");
+    }
     let form: Form = serde_json::from_value(value).map_err(|error| {
         ApiError::invalid_request(
             format!("{}: {error}", i18n::t(locale, "form.problem.shape")),
@@ -93,7 +147,7 @@ fn read_request(body: &[u8], locale: Locale) -> Result<(Form, bool), ApiError> {
             }],
         )
     })?;
-    Ok((form, shared))
+    Ok((form, shared, on_behalf_of))
 }
 
 /// `POST /api/forms`: 201 with the receipt of a new event, 200 for a resend.
@@ -104,9 +158,11 @@ pub(crate) async fn submit<S: Store>(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let locale = crate::request_locale(&headers, None);
-    let captor = crate::epcis_api::captor(&state, &caller).await?;
-    let (form, shared) = read_request(&body, locale)?;
-    let entered_by: Option<EnteredBy> = None;
+    let (form, shared, on_behalf_of) = read_request(&body, locale)?;
+    let (captor, entered_by) = match on_behalf_of {
+        None => (crate::epcis_api::captor(&state, &caller).await?, None),
+        Some(public_id) => on_behalf(&state, &caller, &public_id, locale).await?,
+    };
     let document = forms::to_document(&form, entered_by.as_ref())
         .map_err(|problems| form_problems(locale, problems))?;
     let bytes = document.to_string().into_bytes();

@@ -388,6 +388,7 @@ pub(crate) async fn asset(axum::extract::Path(name): axum::extract::Path<String>
     let body = match name.as_str() {
         "verify.js" => crate::consumer_page::VERIFY_JS.to_owned(),
         "consumer.js" => crate::consumer_page::consumer_script().to_owned(),
+        "work.js" => crate::work_page::WORK_JS.to_owned(),
         _ => return ApiError::not_found(format!("no asset {name}")).into_response(),
     };
     (

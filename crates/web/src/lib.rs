@@ -29,6 +29,7 @@ pub mod problem;
 mod resolver;
 mod scan_api;
 mod trace_api;
+mod work_page;
 
 pub use limit::RateLimit;
 pub use scan_api::flush_scans;
@@ -222,6 +223,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/api/labels", post(label_api::labels::<S>))
         .route("/api/item", get(item::item::<S>))
         .route("/api/forms", post(form_api::submit::<S>))
+        .route("/work", get(work_page::page::<S>))
         .route("/item/{*path}", get(item::page::<S>))
         .route("/assets/{name}", get(item::asset))
         .route(

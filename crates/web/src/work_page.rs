@@ -1,0 +1,339 @@
+//! `GET /work`: the producer's phone forms — 采收 harvest, 加工 process, 检测 inspect, 包装 pack,
+//! 发货 ship, 收货 receive, 销售 sell — for a logged-in person. The farmer picks their own plot
+//! and product from their master data and types numbers; `assets/work.js` turns each form into
+//! the JSON `POST /api/forms` takes, keeps it on the phone until it is sent, and shows the
+//! receipt. An officer or specialist opens `/work?for={org}` to record for a farmer of their
+//! county; every event then names them (`retu:enteredBy`).
+
+use std::fmt::Write as _;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use i18n::{Locale, t};
+use serde::Deserialize;
+use serde_json::json;
+use store::{Org, Store, UserRole, Visibility};
+
+use crate::AppState;
+use crate::account_pages::page_shell;
+use crate::auth::Caller;
+use crate::certificate_page::escape_html;
+use crate::problem::ApiError;
+
+/// The form script as served, and its version for the cache-busting URL.
+pub(crate) const WORK_JS: &str = include_str!("../assets/work.js");
+
+/// The query of `/work`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WorkParams {
+    lang: Option<String>,
+    /// The public ID of the farmer's organisation an officer records for.
+    #[serde(rename = "for")]
+    for_org: Option<String>,
+}
+
+/// The units a farmer picks from, as `repository::certificate::Unit` spells them.
+const UNITS: [(&str, &str); 7] = [
+    ("kg", "cert.unit.kg"),
+    ("jin", "cert.unit.jin"),
+    ("g", "cert.unit.g"),
+    ("piece", "cert.unit.piece"),
+    ("box", "cert.unit.box"),
+    ("bag", "cert.unit.bag"),
+    ("t", "cert.unit.t"),
+];
+
+struct Choices {
+    places: Vec<(String, String)>,
+    products: Vec<(String, String)>,
+}
+
+fn select(page: &mut String, name: &str, label: &str, options: &[(String, String)]) {
+    let _ = write!(
+        page,
+        "<label>{}<select name=\"{name}\" required>",
+        escape_html(label)
+    );
+    for (value, text) in options {
+        let _ = write!(
+            page,
+            "<option value=\"{}\">{}</option>",
+            escape_html(value),
+            escape_html(text)
+        );
+    }
+    page.push_str("</select></label>");
+}
+
+fn input(page: &mut String, name: &str, label: &str, kind: &str, required: bool) {
+    let extra = match kind {
+        "decimal" => " inputmode=\"decimal\" pattern=\"[0-9]+(\\.[0-9]+)?\"",
+        _ => "",
+    };
+    let kind = if kind == "decimal" { "text" } else { kind };
+    let _ = write!(
+        page,
+        "<label>{}<input name=\"{name}\" type=\"{kind}\"{extra}{}></label>",
+        escape_html(label),
+        if required { " required" } else { "" }
+    );
+}
+
+/// One lot's fields: product, lot number, quantity, unit, each name starting with `prefix`.
+fn amount(page: &mut String, locale: Locale, prefix: &str, legend: &str, choices: &Choices) {
+    let units: Vec<(String, String)> = UNITS
+        .iter()
+        .map(|(code, key)| ((*code).to_owned(), t(locale, key).to_owned()))
+        .collect();
+    let _ = write!(page, "<fieldset><legend>{}</legend>", escape_html(legend));
+    select(
+        page,
+        &format!("{prefix}product"),
+        t(locale, "work.product"),
+        &choices.products,
+    );
+    input(
+        page,
+        &format!("{prefix}lot"),
+        t(locale, "work.lot"),
+        "text",
+        true,
+    );
+    input(
+        page,
+        &format!("{prefix}quantity"),
+        t(locale, "work.quantity"),
+        "decimal",
+        true,
+    );
+    select(
+        page,
+        &format!("{prefix}unit"),
+        t(locale, "work.unit"),
+        &units,
+    );
+    page.push_str("</fieldset>");
+}
+
+fn form(page: &mut String, locale: Locale, kind: &str, choices: &Choices, open: bool) {
+    let title = t(
+        locale,
+        match kind {
+            "harvest" => "work.form.harvest",
+            "process" => "work.form.process",
+            "inspect" => "work.form.inspect",
+            "pack" => "work.form.pack",
+            "ship" => "work.form.ship",
+            "receive" => "work.form.receive",
+            _ => "work.form.sell",
+        },
+    );
+    let _ = write!(
+        page,
+        "<details class=\"card\"{}><summary>{}</summary><form data-form=\"{kind}\" novalidate>",
+        if open { " open" } else { "" },
+        escape_html(title)
+    );
+    select(page, "place", t(locale, "work.place"), &choices.places);
+    input(page, "time", t(locale, "work.time"), "datetime-local", true);
+    match kind {
+        "harvest" => amount(
+            page,
+            locale,
+            "output-",
+            t(locale, "work.harvested"),
+            choices,
+        ),
+        "process" | "pack" => {
+            amount(page, locale, "input-", t(locale, "work.input"), choices);
+            amount(page, locale, "output-", t(locale, "work.output"), choices);
+            if kind == "process" {
+                input(page, "step", t(locale, "work.step"), "text", false);
+            }
+        }
+        "inspect" => {
+            amount(page, locale, "", t(locale, "work.sample"), choices);
+            input(page, "test", t(locale, "work.test"), "text", true);
+            let results = [
+                ("pass".to_owned(), t(locale, "work.result.pass").to_owned()),
+                ("fail".to_owned(), t(locale, "work.result.fail").to_owned()),
+            ];
+            select(page, "result", t(locale, "work.result"), &results);
+            input(
+                page,
+                "reading-name",
+                t(locale, "work.reading"),
+                "text",
+                false,
+            );
+            input(
+                page,
+                "reading-value",
+                t(locale, "work.value"),
+                "decimal",
+                false,
+            );
+            input(
+                page,
+                "reading-unit",
+                t(locale, "work.reading_unit"),
+                "text",
+                false,
+            );
+        }
+        "ship" => {
+            amount(page, locale, "", t(locale, "work.goods"), choices);
+            input(page, "buyer", t(locale, "work.buyer"), "text", true);
+        }
+        "sell" => {
+            amount(page, locale, "", t(locale, "work.goods"), choices);
+            input(page, "channel", t(locale, "work.channel"), "text", false);
+        }
+        _ => amount(page, locale, "", t(locale, "work.goods"), choices),
+    }
+    input(page, "note", t(locale, "work.note"), "text", false);
+    let _ = write!(
+        page,
+        "<button type=\"submit\">{}</button><div class=\"receipt\" aria-live=\"polite\" hidden></div></form></details>",
+        escape_html(t(locale, "work.save"))
+    );
+}
+
+/// The organisation the forms record for: the person's own, or (for an officer, a specialist
+/// or the admin) the farmer's named by `?for=`.
+async fn target_org<S: Store>(
+    state: &AppState<S>,
+    caller: &Caller,
+    for_org: Option<&str>,
+) -> Result<Option<Org>, ApiError> {
+    let (Some(own), Some(person)) = (caller.0.as_ref(), caller.person()) else {
+        return Ok(None);
+    };
+    let Some(public_id) = for_org.filter(|id| *id != own.public_id) else {
+        return Ok(Some(own.clone()));
+    };
+    let Some(farmer) = state.ledger.store().org_by_public_id(public_id).await? else {
+        return Ok(None);
+    };
+    let county = farmer.county.as_deref().unwrap_or_default();
+    let allowed = match person.user.role {
+        UserRole::Admin => true,
+        UserRole::Officer => !county.is_empty() && own.county.as_deref() == Some(county),
+        UserRole::Specialist => person.counties.iter().any(|c| c == county),
+        UserRole::Producer | UserRole::Processor => false,
+    };
+    Ok(allowed.then_some(farmer))
+}
+
+/// `GET /work`.
+pub(crate) async fn page<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    headers: HeaderMap,
+    Query(params): Query<WorkParams>,
+) -> Result<Response, ApiError> {
+    let locale = crate::request_locale(&headers, params.lang.as_deref());
+    let Some(person) = caller.person() else {
+        return Ok(Redirect::to("/login?next=%2Fwork").into_response());
+    };
+    let Some(org) = target_org(&state, &caller, params.for_org.as_deref()).await? else {
+        return Err(ApiError::forbidden(t(locale, "form.problem.on_behalf")));
+    };
+    let store = state.ledger.store();
+    let visibility = Visibility::Org(org.id);
+    let name = |zh: &str, en: Option<&str>| match (locale, en) {
+        (Locale::En, Some(en)) if !en.trim().is_empty() => en.to_owned(),
+        _ => zh.to_owned(),
+    };
+    let choices = Choices {
+        places: store
+            .locations(&visibility)
+            .await?
+            .into_iter()
+            .map(|l| {
+                let label = name(&l.fields.name_zh, l.fields.name_en.as_deref());
+                (l.identifier, label)
+            })
+            .collect(),
+        products: store
+            .products(&visibility)
+            .await?
+            .into_iter()
+            .map(|p| {
+                let label = format!(
+                    "{} ({})",
+                    name(&p.fields.name_zh, p.fields.name_en.as_deref()),
+                    p.gtin
+                );
+                (p.gtin, label)
+            })
+            .collect(),
+    };
+    let mut body = String::with_capacity(16 * 1024);
+    // Selects and groups as big as the account pages' inputs: thumbs on a cheap phone.
+    body.push_str(
+        "<style>label{display:block;margin-top:.9rem;font-weight:600}\
+         select{display:block;width:100%;min-height:48px;margin-top:.3rem;padding:.4rem;\
+         font:inherit;font-size:1.1rem;background:#fff;border:2px solid #555;border-radius:6px}\
+         fieldset{border:1px solid #999;border-radius:6px;margin:1rem 0 0;padding:.25rem .75rem .75rem}\
+         summary{min-height:48px;display:flex;align-items:center;font-size:1.15rem;font-weight:700;cursor:pointer}\
+         .ok{color:#1d4d2c;font-weight:700}</style>",
+    );
+    let on_behalf = (org.id != person.user.org_id).then(|| org.public_id.clone());
+    let _ = write!(
+        body,
+        "<p class=\"hint\">{}</p><p id=\"outbox\" class=\"hint\" role=\"status\" hidden></p>",
+        escape_html(&i18n::tf(locale, "work.for", &[("org", &org.name)]))
+    );
+    if choices.places.is_empty() || choices.products.is_empty() {
+        let _ = write!(
+            body,
+            "<p class=\"alert\">{}</p>",
+            escape_html(t(locale, "work.no_master_data"))
+        );
+    }
+    for (i, kind) in [
+        "harvest", "process", "inspect", "pack", "ship", "receive", "sell",
+    ]
+    .iter()
+    .enumerate()
+    {
+        form(&mut body, locale, kind, &choices, i == 0);
+    }
+    let data = json!({
+        "csrf": person.csrf_token(),
+        "onBehalfOf": on_behalf,
+        "texts": {
+            "waiting": t(locale, "work.waiting"),
+            "sending": t(locale, "work.sending"),
+            "savedOffline": t(locale, "work.saved_offline"),
+            "logIndex": t(locale, "work.log_index"),
+            "consumerPage": t(locale, "work.consumer_page"),
+            "loginAgain": t(locale, "work.login_again"),
+            "failed": t(locale, "work.failed"),
+        },
+    });
+    let _ = write!(
+        body,
+        "<script type=\"application/json\" id=\"work-data\">{}</script>\
+         <script type=\"module\" src=\"/assets/work.js?v={}\"></script>",
+        data.to_string().replace('<', "\\u003c"),
+        crate::consumer_page::asset_version(WORK_JS),
+    );
+    let mut response = (
+        StatusCode::OK,
+        axum::response::Html(page_shell(locale, t(locale, "work.title"), &body)),
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; \
+             img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    Ok(response)
+}
