@@ -34,6 +34,32 @@ try {
       await context.close();
       continue;
     }
+    // The farmer registers another plot and a product on the phone.
+    const register = async (selector, fill) => {
+      await page.goto(`${base}/work/setup`);
+      const form = page.locator(`form[data-api="${selector}"]`);
+      await fill(form);
+      await form.locator('button[type=submit]').click();
+      await page.waitForFunction((s) => {
+        const box = document.querySelector(`form[data-api="${s}"] .receipt`);
+        return box && !box.hidden && box.textContent !== '' && !box.textContent.endsWith('…');
+      }, selector);
+      return (await form.locator('.receipt').innerText()) + (await form.locator('.error').allInnerTexts()).join(' ');
+    };
+    const placeAnswer = await register('/api/locations', async (form) => {
+      await form.locator('select[name=kind]').selectOption('plot');
+      await form.locator('input[name=nameZh]').fill('3 号茶园');
+      await form.locator('input[name=areaMu]').fill('2.5');
+    });
+    const productAnswer = await register('/api/products', async (form) => {
+      await form.locator('input[name=nameZh]').fill('白毫红茶');
+      await form.locator('input[name=gtin]').fill('06901234222227');
+    });
+    await page.goto(`${base}/work/setup`);
+    shown.setup = { placeAnswer, productAnswer, lists: await page.locator('section.card').innerText() };
+    await page.screenshot({ path: `${folder}/work-setup-zh-CN-360.png`, fullPage: true });
+    await page.goto(`${base}/work`);
+    shown.setup.placeOptions = await page.locator('form[data-form=harvest] select[name=place] option').allInnerTexts();
     // The signal drops; the farmer records the harvest anyway.
     await context.setOffline(true);
     const form = page.locator('form[data-form=harvest]');

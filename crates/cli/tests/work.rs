@@ -166,6 +166,16 @@ fn a_harvest_recorded_offline_arrives_once_and_officers_record_for_farmers() {
                 .is_some_and(|w| w <= 360),
             "{shown}"
         );
+        let lists = shown["setup"]["lists"].as_str().unwrap_or_default();
+        assert!(
+            lists.contains("3 号茶园") && lists.contains("白毫红茶"),
+            "{shown}"
+        );
+        assert_eq!(
+            shown["setup"]["placeOptions"],
+            json!(["2 号茶园", "3 号茶园"]),
+            "{shown}"
+        );
         assert_eq!(shown["offline"]["kept"], 1, "{shown}");
         assert!(
             shown["offline"]["receipt"]

@@ -25,6 +25,7 @@ const saveOutbox = (items) => localStorage.setItem(OUTBOX, JSON.stringify(items)
 function showOutbox() {
   const waiting = outbox().length;
   const status = $('#outbox');
+  if (!status) return; // the setup page has no outbox line
   status.textContent = waiting ? fill(texts.waiting, { n: waiting }) : '';
   status.hidden = waiting === 0;
 }
@@ -146,7 +147,7 @@ async function flush() {
       }
       const form = document.querySelector(`form[data-form="${item.form.form}"]`);
       if (response.status >= 500 || response.status === 401 || response.status === 429) {
-        if (response.status === 401) $('#outbox').textContent = texts.loginAgain;
+        if (response.status === 401 && $('#outbox')) $('#outbox').textContent = texts.loginAgain;
         break;
       }
       saveOutbox(outbox().filter((x) => x.form.id !== item.form.id));
@@ -186,6 +187,40 @@ for (const form of document.querySelectorAll('form[data-form]')) {
     flush();
   });
 }
+// The setup page's forms register places and products: online only (they mint identifiers
+// the forms then need), posted as JSON to the form's API.
+for (const form of document.querySelectorAll('form[data-api]')) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = {};
+    for (const field of form.elements) {
+      if (!field.name || field.value.trim() === '') continue;
+      body[field.name] = field.name === 'areaMu' ? Number(field.value) : field.value.trim();
+    }
+    const box = $('.receipt', form);
+    box.hidden = false;
+    box.textContent = texts.sending;
+    try {
+      const response = await fetch(form.dataset.api, {
+        method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': data.csrf },
+        body: JSON.stringify(body),
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (response.ok) {
+        clearProblems(form);
+        box.textContent = texts.registered;
+        setTimeout(() => window.location.reload(), 600);
+      } else {
+        box.textContent = '';
+        showProblems(form, answer);
+      }
+    } catch {
+      box.textContent = texts.failed;
+    }
+  });
+}
+
 window.addEventListener('online', flush);
 setInterval(flush, 15000);
 showOutbox();

@@ -224,6 +224,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/api/item", get(item::item::<S>))
         .route("/api/forms", post(form_api::submit::<S>))
         .route("/work", get(work_page::page::<S>))
+        .route("/work/setup", get(work_page::setup::<S>))
         .route("/item/{*path}", get(item::page::<S>))
         .route("/assets/{name}", get(item::asset))
         .route(

@@ -33,6 +33,14 @@ pub(crate) struct WorkParams {
     for_org: Option<String>,
 }
 
+/// Selects and groups as big as the account pages' inputs: thumbs on a cheap phone.
+const SELECT_STYLE: &str = "<style>label{display:block;margin-top:.9rem;font-weight:600}\
+     select{display:block;width:100%;min-height:48px;margin-top:.3rem;padding:.4rem;\
+     font:inherit;font-size:1.1rem;background:#fff;border:2px solid #555;border-radius:6px}\
+     fieldset{border:1px solid #999;border-radius:6px;margin:1rem 0 0;padding:.25rem .75rem .75rem}\
+     summary{min-height:48px;display:flex;align-items:center;font-size:1.15rem;font-weight:700;cursor:pointer}\
+     h2{font-size:1.05rem}.ok{color:#1d4d2c;font-weight:700}</style>";
+
 /// The units a farmer picks from, as `repository::certificate::Unit` spells them.
 const UNITS: [(&str, &str); 7] = [
     ("kg", "cert.unit.kg"),
@@ -271,15 +279,7 @@ pub(crate) async fn page<S: Store>(
             .collect(),
     };
     let mut body = String::with_capacity(16 * 1024);
-    // Selects and groups as big as the account pages' inputs: thumbs on a cheap phone.
-    body.push_str(
-        "<style>label{display:block;margin-top:.9rem;font-weight:600}\
-         select{display:block;width:100%;min-height:48px;margin-top:.3rem;padding:.4rem;\
-         font:inherit;font-size:1.1rem;background:#fff;border:2px solid #555;border-radius:6px}\
-         fieldset{border:1px solid #999;border-radius:6px;margin:1rem 0 0;padding:.25rem .75rem .75rem}\
-         summary{min-height:48px;display:flex;align-items:center;font-size:1.15rem;font-weight:700;cursor:pointer}\
-         .ok{color:#1d4d2c;font-weight:700}</style>",
-    );
+    body.push_str(SELECT_STYLE);
     let on_behalf = (org.id != person.user.org_id).then(|| org.public_id.clone());
     let _ = write!(
         body,
@@ -293,6 +293,13 @@ pub(crate) async fn page<S: Store>(
             escape_html(t(locale, "work.no_master_data"))
         );
     }
+    if on_behalf.is_none() {
+        let _ = write!(
+            body,
+            "<p class=\"hint\"><a href=\"/work/setup\">{}</a></p>",
+            escape_html(t(locale, "work.setup"))
+        );
+    }
     for (i, kind) in [
         "harvest", "process", "inspect", "pack", "ship", "receive", "sell",
     ]
@@ -301,6 +308,22 @@ pub(crate) async fn page<S: Store>(
     {
         form(&mut body, locale, kind, &choices, i == 0);
     }
+    script(&mut body, locale, person, on_behalf);
+    Ok(work_response(page_shell(
+        locale,
+        t(locale, "work.title"),
+        &body,
+    )))
+}
+
+/// The page's data for `assets/work.js` (the CSRF token, the farmer recorded for, the texts)
+/// and the script itself.
+fn script(
+    body: &mut String,
+    locale: Locale,
+    person: &crate::auth::Person,
+    on_behalf: Option<String>,
+) {
     let data = json!({
         "csrf": person.csrf_token(),
         "onBehalfOf": on_behalf,
@@ -312,6 +335,7 @@ pub(crate) async fn page<S: Store>(
             "consumerPage": t(locale, "work.consumer_page"),
             "loginAgain": t(locale, "work.login_again"),
             "failed": t(locale, "work.failed"),
+            "registered": t(locale, "work.registered"),
         },
     });
     let _ = write!(
@@ -321,11 +345,12 @@ pub(crate) async fn page<S: Store>(
         data.to_string().replace('<', "\\u003c"),
         crate::consumer_page::asset_version(WORK_JS),
     );
-    let mut response = (
-        StatusCode::OK,
-        axum::response::Html(page_shell(locale, t(locale, "work.title"), &body)),
-    )
-        .into_response();
+}
+
+/// A work page with its headers: never cached (it carries the CSRF token), and scripts only
+/// from this server.
+fn work_response(page: String) -> Response {
+    let mut response = (StatusCode::OK, axum::response::Html(page)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(
@@ -335,5 +360,144 @@ pub(crate) async fn page<S: Store>(
              img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
-    Ok(response)
+    response
+}
+
+/// `GET /work/setup`: the farmer registers their places (farm, plot with area and crop,
+/// workshop, warehouse, shop) and products, the picks the forms offer. The page's forms post
+/// JSON to `/api/locations` and `/api/products` (`assets/work.js`), which mint the county-issued
+/// identifiers and GTINs (`docs/master-data.md`).
+pub(crate) async fn setup<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    headers: HeaderMap,
+    Query(params): Query<WorkParams>,
+) -> Result<Response, ApiError> {
+    use repository::master_data::{Category, LocationKind};
+    let locale = crate::request_locale(&headers, params.lang.as_deref());
+    let (Some(person), Some(org)) = (caller.person(), caller.0.as_ref()) else {
+        return Ok(Redirect::to("/login?next=%2Fwork%2Fsetup").into_response());
+    };
+    let store = state.ledger.store();
+    let visibility = Visibility::Org(org.id);
+    let mut body = String::with_capacity(8 * 1024);
+    body.push_str(SELECT_STYLE);
+    let _ = write!(
+        body,
+        "<p class=\"hint\"><a href=\"/work\">{}</a></p>",
+        escape_html(t(locale, "work.back"))
+    );
+    // What is registered already.
+    let _ = write!(
+        body,
+        "<section class=\"card\"><h2>{}</h2><ul>",
+        escape_html(t(locale, "work.places"))
+    );
+    for location in store.locations(&visibility).await? {
+        let kind = LocationKind::parse(&location.kind).map_or(location.kind.clone(), |k| {
+            t(locale, k.message_key()).to_owned()
+        });
+        let _ = write!(
+            body,
+            "<li>{} · {}</li>",
+            escape_html(&location.fields.name_zh),
+            escape_html(&kind)
+        );
+    }
+    let _ = write!(
+        body,
+        "</ul><h2>{}</h2><ul>",
+        escape_html(t(locale, "work.products"))
+    );
+    for product in store.products(&visibility).await? {
+        let _ = write!(
+            body,
+            "<li>{} · GTIN {}</li>",
+            escape_html(&product.fields.name_zh),
+            escape_html(&product.gtin)
+        );
+    }
+    body.push_str("</ul></section>");
+
+    let kinds: Vec<(String, String)> = LocationKind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_owned(), t(locale, k.message_key()).to_owned()))
+        .collect();
+    let _ = write!(
+        body,
+        "<details class=\"card\" open><summary>{}</summary><form data-api=\"/api/locations\" novalidate>",
+        escape_html(t(locale, "work.add_place"))
+    );
+    select(&mut body, "kind", t(locale, "work.kind"), &kinds);
+    input(&mut body, "nameZh", t(locale, "work.name_zh"), "text", true);
+    input(
+        &mut body,
+        "nameEn",
+        t(locale, "work.name_en"),
+        "text",
+        false,
+    );
+    input(
+        &mut body,
+        "village",
+        t(locale, "work.village"),
+        "text",
+        false,
+    );
+    input(
+        &mut body,
+        "areaMu",
+        t(locale, "work.area_mu"),
+        "decimal",
+        false,
+    );
+    input(&mut body, "crop", t(locale, "work.crop"), "text", false);
+    input(&mut body, "gln", t(locale, "work.gln"), "text", false);
+    let _ = write!(
+        body,
+        "<button type=\"submit\">{}</button><div class=\"receipt\" aria-live=\"polite\" hidden></div></form></details>",
+        escape_html(t(locale, "work.save"))
+    );
+
+    let categories: Vec<(String, String)> = Category::ALL
+        .iter()
+        .map(|c| (c.as_str().to_owned(), t(locale, c.message_key()).to_owned()))
+        .collect();
+    let units: Vec<(String, String)> = UNITS
+        .iter()
+        .map(|(code, key)| ((*code).to_owned(), t(locale, key).to_owned()))
+        .collect();
+    let _ = write!(
+        body,
+        "<details class=\"card\" open><summary>{}</summary><form data-api=\"/api/products\" novalidate>",
+        escape_html(t(locale, "work.add_product"))
+    );
+    input(&mut body, "nameZh", t(locale, "work.name_zh"), "text", true);
+    input(
+        &mut body,
+        "nameEn",
+        t(locale, "work.name_en"),
+        "text",
+        false,
+    );
+    input(&mut body, "gtin", t(locale, "work.gtin"), "text", false);
+    select(
+        &mut body,
+        "category",
+        t(locale, "work.category"),
+        &categories,
+    );
+    select(&mut body, "unit", t(locale, "work.unit"), &units);
+    input(&mut body, "brand", t(locale, "work.brand"), "text", false);
+    let _ = write!(
+        body,
+        "<button type=\"submit\">{}</button><div class=\"receipt\" aria-live=\"polite\" hidden></div></form></details>",
+        escape_html(t(locale, "work.save"))
+    );
+    script(&mut body, locale, person, None);
+    Ok(work_response(page_shell(
+        locale,
+        t(locale, "work.setup"),
+        &body,
+    )))
 }
