@@ -210,6 +210,48 @@ fn a_harvest_recorded_offline_arrives_once_and_officers_record_for_farmers() {
             .as_array()
             .expect("events");
         assert_eq!(list.len(), 1, "{events}");
+
+        // Accessibility basics (axe-core, WCAG 2 A and AA: labels, contrast, names, language)
+        // of the pages a farmer and a consumer see, in both languages at 360 and 1280 px.
+        let output = Command::new("node")
+            .arg(repo_root().join("tests/browser/accessibility.mjs"))
+            .args([&server.base, "farmer-li", PASSWORD])
+            .arg(&folder)
+            .args([
+                "/me",
+                "/work",
+                "/work/setup",
+                "/item/01/06901234111118/10/LEAF-OFF1",
+            ])
+            .output()
+            .expect("node");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let checked: Value = serde_json::from_slice(&output.stdout).expect("json");
+        let pages = checked.as_array().expect("pages");
+        assert_eq!(pages.len(), 16, "{checked}");
+        let failing: Vec<&Value> = pages
+            .iter()
+            .filter(|page| page["violations"] != json!([]))
+            .collect();
+        assert!(failing.is_empty(), "accessibility violations: {failing:#?}");
+        // The login page, before logging in.
+        let output = Command::new("node")
+            .arg(repo_root().join("tests/browser/accessibility.mjs"))
+            .args([&server.base, "", ""])
+            .arg(&folder)
+            .arg("/login")
+            .output()
+            .expect("node");
+        let checked: Value = serde_json::from_slice(&output.stdout).expect("json");
+        assert!(
+            checked.as_array().is_some_and(|pages| pages.len() == 4
+                && pages.iter().all(|page| page["violations"] == json!([]))),
+            "{checked}"
+        );
     } else {
         assert!(
             std::env::var_os("RETU_REQUIRE_BROWSER").is_none(),
