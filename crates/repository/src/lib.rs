@@ -3,6 +3,7 @@
 
 pub mod capture;
 pub mod certificate;
+pub mod county;
 pub mod forms;
 pub mod fsma204;
 pub mod lineage;

@@ -16,6 +16,7 @@ pub mod auth;
 mod certificate_api;
 pub mod certificate_page;
 mod consumer_page;
+mod county_page;
 mod epcis_api;
 mod export_api;
 mod form_api;
@@ -224,6 +225,8 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/api/item", get(item::item::<S>))
         .route("/api/forms", post(form_api::submit::<S>))
         .route("/work", get(work_page::page::<S>))
+        .route("/county", get(county_page::page::<S>))
+        .route("/api/county", get(county_page::summary_json::<S>))
         .route("/work/setup", get(work_page::setup::<S>))
         .route("/item/{*path}", get(item::page::<S>))
         .route("/assets/{name}", get(item::asset))

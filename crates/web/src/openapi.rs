@@ -488,6 +488,41 @@ const OPERATIONS: &[Operation] = &[
         problems: &["400", "404"],
     },
     Operation {
+        method: "get",
+        path: "/api/county",
+        id: "countySummary",
+        tag: "County",
+        summary: "The county dashboard's numbers for a period: registered producers, producers with a traced batch, traced batches, certificates issued, consumer scans, traceability coverage (with its definition), and the same by township and village (docs/county-dashboard.md). For the county's office, its specialists (session) and the admin",
+        token: Token::Required,
+        params: &[
+            Param {
+                name: "county",
+                location: "query",
+                required: false,
+                description: "The county code; the admin must name it, a county office may leave it out",
+            },
+            Param {
+                name: "from",
+                location: "query",
+                required: false,
+                description: "First day, YYYY-MM-DD in China Standard Time (default: 1 January of this year)",
+            },
+            Param {
+                name: "to",
+                location: "query",
+                required: false,
+                description: "Last day, inclusive (default: today)",
+            },
+        ],
+        request: &[],
+        answers: &[(
+            "200",
+            "{county, from, to, producers, tracingProducers, batches, certificates, scans, traceabilityCoverage, coverageDefinition, partial, areas: [{township, village, producers, batches}]}",
+            &["application/json"],
+        )],
+        problems: &["400", "401", "403"],
+    },
+    Operation {
         method: "post",
         path: "/api/forms",
         id: "submitForm",
