@@ -98,7 +98,10 @@ fn login(server: &common::Server, login: &str) -> (String, String) {
 fn a_harvest_recorded_offline_arrives_once_and_officers_record_for_farmers() {
     let data = tempfile::tempdir().expect("tempdir");
     let data_arg = data.path().to_str().expect("utf-8").to_owned();
-    let server = start(data.path(), &["--rate-limit", "0"]);
+    let server = start(
+        data.path(),
+        &["--rate-limit", "0", "--county-prefix", "6909999"],
+    );
     let http = client();
     // A cooperative in 凌云县 with a plot and a product, and its farmer's login.
     let coop = retu(&[
@@ -308,6 +311,77 @@ fn a_harvest_recorded_offline_arrives_once_and_officers_record_for_farmers() {
         stored["retu:enteredBy"]["retu:name"], "officer-wang",
         "{stored}"
     );
+    // The officer invites a new farmer; in the browser she accepts, registers her plot and
+    // products, records harvest, test, processing and packing, and sees the packed lot's
+    // consumer page verified. Then the dashboard, checked for accessibility.
+    if browser_ready {
+        let invitation: Value = http
+            .post(server.url("/api/invitations"))
+            .header("Cookie", &cookie)
+            .header("X-CSRF-Token", &csrf)
+            .json(&json!({"orgName": "李大姐家庭农场", "county": "451027", "role": "producer"}))
+            .send()
+            .expect("invite")
+            .json()
+            .expect("json");
+        let url = invitation["url"].as_str().expect("invitation url");
+        let output = Command::new("node")
+            .arg(repo_root().join("tests/browser/walk.mjs"))
+            .args([&server.base, url])
+            .arg(repo_root().join("artifacts/screenshots"))
+            .output()
+            .expect("node");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let walk: Value = serde_json::from_slice(&output.stdout).expect("json");
+        assert_eq!(walk["errors"], json!([]), "{walk}");
+        for step in ["plot", "leaf", "tin"] {
+            assert_eq!(walk[step], "已登记", "{walk}");
+        }
+        for kind in ["harvest", "inspect", "process", "pack"] {
+            assert!(
+                walk["receipts"][kind]
+                    .as_str()
+                    .is_some_and(|r| r.contains("已记入县级日志")),
+                "{kind}: {walk}"
+            );
+        }
+        assert_eq!(walk["consumer"]["state"], "ok", "{walk}");
+        assert_eq!(
+            walk["consumer"]["badge"], "已对照县级日志验证（未配置独立见证方）",
+            "{walk}"
+        );
+        assert_eq!(walk["consumer"]["rows"], 4, "{walk}");
+        let text = walk["consumer"]["text"].as_str().unwrap_or_default();
+        for expected in [
+            "白毫红茶 罐装",
+            "李大姐家庭农场",
+            "采收",
+            "检测",
+            "结果：合格",
+            "加工",
+            "装箱",
+        ] {
+            assert!(text.contains(expected), "{expected} missing: {text}");
+        }
+        let output = Command::new("node")
+            .arg(repo_root().join("tests/browser/accessibility.mjs"))
+            .args([&server.base, "officer-wang", PASSWORD])
+            .arg(repo_root().join("artifacts/screenshots"))
+            .arg("/county")
+            .output()
+            .expect("node");
+        let checked: Value = serde_json::from_slice(&output.stdout).expect("json");
+        assert!(
+            checked.as_array().is_some_and(|pages| pages.len() == 4
+                && pages.iter().all(|page| page["violations"] == json!([]))),
+            "{checked}"
+        );
+    }
+
     // The farmer's own token cannot claim to record for another organisation.
     let mut other = form.clone();
     other["id"] = json!("6b8c7d3e-1f2a-4b5c-9d8e-7f6a5b4c3d2e");

@@ -150,12 +150,20 @@ fn short_id(id: &str) -> String {
         .to_owned()
 }
 
-/// Where an event happened: its business location, else its read point.
-fn place(event: &Value) -> Option<String> {
-    ["bizLocation", "readPoint"]
+/// Where an event happened: its business location, else its read point, by its name in the
+/// producer's master data when it has one.
+fn place(view: &ItemView, event: &Value, locale: Locale) -> Option<String> {
+    let id = ["bizLocation", "readPoint"]
         .iter()
         .find_map(|field| event.get(field)?.get("id")?.as_str())
-        .map(|id| short_id(&repository::normalize::identifier(id)))
+        .map(repository::normalize::identifier)?;
+    Some(match view.place_names.get(&id) {
+        Some((zh, en, _)) => match (locale, en) {
+            (Locale::En, Some(en)) if !en.trim().is_empty() => en.clone(),
+            _ => zh.clone(),
+        },
+        None => short_id(&id),
+    })
 }
 
 /// Inspection results: the disposition and the sensor readings.
@@ -190,26 +198,30 @@ fn results(event: &Value, locale: Locale) -> String {
         .filter_map(|element| element.get("sensorReport")?.as_array())
         .flatten();
     for report in reports {
-        let kind = report
-            .get("type")
-            .and_then(Value::as_str)
-            .map(|s| s.rsplit(['-', '/', ':']).next().unwrap_or(s))
-            .unwrap_or_default();
+        // A form's reading names itself (stringValue); a device's has a measurement type.
+        let named = report.get("stringValue").and_then(Value::as_str);
+        let kind = match (named, report.get("value")) {
+            (Some(name), Some(_)) => name,
+            _ => report
+                .get("type")
+                .and_then(Value::as_str)
+                .map(|s| s.rsplit(['-', '/', ':', '#']).next().unwrap_or(s))
+                .unwrap_or_default(),
+        };
         let value = report
             .get("value")
             .map(|v| v.to_string())
-            .or_else(|| {
-                report
-                    .get("stringValue")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            })
+            .or_else(|| named.map(str::to_owned))
             .or_else(|| report.get("booleanValue").map(|v| v.to_string()))
             .unwrap_or_default();
-        let uom = report
+        let uom = match report
             .get("uom")
             .and_then(Value::as_str)
-            .unwrap_or_default();
+            .unwrap_or_default()
+        {
+            "P1" => "%",
+            other => other,
+        };
         let _ = write!(
             html,
             "<div>{} {} {}</div>",
@@ -231,7 +243,7 @@ fn event_item(page: &mut String, view: &ItemView, event: &StoredEvent, locale: L
         escape_html(t(locale, step_key(&body))),
     );
     page.push_str("<div class=detail>");
-    if let Some(place) = place(&body) {
+    if let Some(place) = place(view, &body, locale) {
         let _ = write!(
             page,
             "<div>{}</div>",
@@ -329,10 +341,19 @@ pub(crate) fn render(
         .path
         .strip_prefix("/01/")
         .and_then(|rest| rest.split('/').next());
-    let product = match (newest_certificate, gtin) {
-        (Some(cert), _) => cert.content.product_name.clone(),
-        (None, Some(gtin)) => tf(locale, "item.product.gtin", &[("gtin", gtin)]),
-        (None, None) => short_id(&view.anchor),
+    // The certificate's name is what the producer committed to; else the master data's.
+    let registered = view
+        .product_names
+        .as_ref()
+        .map(|(zh, en)| match (locale, en) {
+            (Locale::En, Some(en)) if !en.trim().is_empty() => en.clone(),
+            _ => zh.clone(),
+        });
+    let product = match (newest_certificate, registered, gtin) {
+        (Some(cert), _, _) => cert.content.product_name.clone(),
+        (None, Some(name), _) => name,
+        (None, None, Some(gtin)) => tf(locale, "item.product.gtin", &[("gtin", gtin)]),
+        (None, None, None) => short_id(&view.anchor),
     };
     let other = match locale {
         Locale::ZhCn => Locale::En,
@@ -409,7 +430,7 @@ pub(crate) fn render(
     let origin_html = newest_certificate.map(|c| origin(c, locale)).or_else(|| {
         view.events
             .iter()
-            .find_map(|event| place(&serde_json::from_slice(&event.body).ok()?))
+            .find_map(|event| place(view, &serde_json::from_slice(&event.body).ok()?, locale))
             .map(|place| escape_html(&place))
     });
     if let Some(origin_html) = origin_html {

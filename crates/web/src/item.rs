@@ -12,7 +12,7 @@
 //! what it was packed into and where that went); a lot or a product only upstream, because
 //! downstream of a lot are thousands of tins and every shop they reached.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -99,6 +99,10 @@ pub(crate) struct ItemView {
     pub orgs: BTreeMap<i64, Org>,
     /// The evidence for every record above, by log index.
     pub evidence: Vec<Evidence>,
+    /// The product's names (zh, en) from its producer's master data, when registered.
+    pub product_names: Option<(String, Option<String>)>,
+    /// Place names (zh, en, village) from the producers' master data, by identifier.
+    pub place_names: HashMap<String, (String, Option<String>, Option<String>)>,
 }
 
 impl ItemView {
@@ -235,9 +239,36 @@ pub(crate) async fn gather<S: Store>(
 
     let mut orgs = BTreeMap::new();
     let org_ids: BTreeSet<i64> = events.iter().map(|event| event.org_id).collect();
+    // Names from the producers' master data: the product by its GTIN, places by identifier.
+    // A page names a few organisations, each with a handful of places and products.
+    let gtin = resolver_path(&anchor)
+        .strip_prefix("/01/")
+        .and_then(|rest| rest.split('/').next())
+        .map(str::to_owned);
+    let mut product_names = None;
+    let mut place_names = HashMap::new();
     for id in org_ids {
         if let Some(org) = store.org(id).await? {
             orgs.insert(id, org);
+        }
+        let visibility = Visibility::Org(id);
+        for location in store.locations(&visibility).await? {
+            place_names.insert(
+                location.identifier,
+                (
+                    location.fields.name_zh,
+                    location.fields.name_en,
+                    location.fields.village,
+                ),
+            );
+        }
+        if product_names.is_none() {
+            product_names = store
+                .products(&visibility)
+                .await?
+                .into_iter()
+                .find(|product| Some(&product.gtin) == gtin.as_ref())
+                .map(|product| (product.fields.name_zh, product.fields.name_en));
         }
     }
     Ok(Some(ItemView {
@@ -250,6 +281,8 @@ pub(crate) async fn gather<S: Store>(
         recalls,
         orgs,
         evidence,
+        product_names,
+        place_names,
     }))
 }
 

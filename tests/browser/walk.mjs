@@ -1,0 +1,126 @@
+// A new farmer's first day, in headless Chromium at 360 px in Chinese: open the invitation an
+// officer sent, set a password, register a plot and two products, record a harvest, a rapid
+// test, processing and packing, and open what a consumer sees for the packed lot until the
+// phone has verified it. Prints what each step showed as one line of JSON; screenshots of
+// each step. The Rust test (crates/cli/tests/work.rs) judges.
+//
+//   node tests/browser/walk.mjs BASE_URL INVITATION_URL FOLDER
+
+import { chromium } from 'playwright-core';
+
+const [base, invitation, folder] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox'],
+});
+const shown = { receipts: {} };
+try {
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 780 }, locale: 'zh-CN', isMobile: true, hasTouch: true,
+    extraHTTPHeaders: { 'Accept-Language': 'zh-CN' },
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  const shot = (name) => page.screenshot({ path: `${folder}/walk-${name}.png`, fullPage: true });
+
+  // The invitation: name, login, password twice.
+  await page.goto(invitation);
+  await page.fill('input[name=display_name]', '李大姐');
+  await page.fill('input[name=login]', 'li-dajie');
+  await page.fill('input[name=password]', 'baihao-2026-tea');
+  await page.fill('input[name=password_again]', 'baihao-2026-tea');
+  await shot('1-invitation');
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  shown.afterInvitation = page.url();
+
+  // Places and products.
+  const register = async (api, fill) => {
+    await page.goto(`${base}/work/setup`);
+    const form = page.locator(`form[data-api="${api}"]`);
+    await fill(form);
+    await form.locator('button[type=submit]').click();
+    await page.waitForFunction((s) => {
+      const box = document.querySelector(`form[data-api="${s}"] .receipt`);
+      return box && !box.hidden && box.textContent !== '' && !box.textContent.endsWith('…');
+    }, api);
+    return (await form.locator('.receipt').innerText()) + (await form.locator('.error').allInnerTexts()).join(' ');
+  };
+  shown.plot = await register('/api/locations', async (form) => {
+    await form.locator('select[name=kind]').selectOption('plot');
+    await form.locator('input[name=nameZh]').fill('百陇 3 号茶园');
+    await form.locator('input[name=village]').fill('百陇村');
+    await form.locator('input[name=areaMu]').fill('2');
+  });
+  shown.leaf = await register('/api/products', async (form) => {
+    await form.locator('input[name=nameZh]').fill('白毫鲜叶');
+    await form.locator('select[name=unit]').selectOption('kg');
+  });
+  shown.tin = await register('/api/products', async (form) => {
+    await form.locator('input[name=nameZh]').fill('白毫红茶 罐装');
+    await form.locator('select[name=unit]').selectOption('piece');
+  });
+  await page.goto(`${base}/work/setup`);
+  await shot('2-setup');
+
+  // The GTINs the county assigned, from the forms' product lists.
+  await page.goto(`${base}/work`);
+  const options = await page.locator('form[data-form=harvest] select[name=output-product] option').evaluateAll(
+    (list) => list.map((o) => ({ value: o.value, text: o.textContent })));
+  const leaf = options.find((o) => o.text.startsWith('白毫鲜叶')).value;
+  const tin = options.find((o) => o.text.startsWith('白毫红茶')).value;
+  shown.gtins = { leaf, tin };
+
+  const record = async (kind, fill) => {
+    const form = page.locator(`form[data-form=${kind}]`);
+    if (!(await form.isVisible())) await form.locator('xpath=../summary').click();
+    await fill(form);
+    await form.locator('button[type=submit]').click();
+    await form.locator('.receipt .ok, .error').first().waitFor({ timeout: 20_000 });
+    shown.receipts[kind] = (await form.locator('.receipt').innerText()) + (await form.locator('.error').allInnerTexts()).join(' ');
+  };
+  const lot = async (form, prefix, gtin, number, quantity, unit) => {
+    await form.locator(`select[name=${prefix}product]`).selectOption(gtin);
+    await form.locator(`input[name=${prefix}lot]`).fill(number);
+    await form.locator(`input[name=${prefix}quantity]`).fill(quantity);
+    await form.locator(`select[name=${prefix}unit]`).selectOption(unit);
+  };
+  await record('harvest', (f) => lot(f, 'output-', leaf, 'BL-0401', '30', 'kg'));
+  await record('inspect', async (f) => {
+    await lot(f, '', leaf, 'BL-0401', '0.1', 'kg');
+    await f.locator('input[name=test]').fill('农药残留速测');
+    await f.locator('input[name=reading-name]').fill('抑制率');
+    await f.locator('input[name=reading-value]').fill('12.5');
+    await f.locator('input[name=reading-unit]').fill('P1');
+  });
+  await record('process', async (f) => {
+    await lot(f, 'input-', leaf, 'BL-0401', '30', 'kg');
+    await lot(f, 'output-', leaf, 'BL-0401-W', '7', 'kg');
+    await f.locator('input[name=step]').fill('萎凋 揉捻 发酵 干燥');
+  });
+  await record('pack', async (f) => {
+    await lot(f, 'input-', leaf, 'BL-0401-W', '7', 'kg');
+    await lot(f, 'output-', tin, 'T-0401', '28', 'piece');
+  });
+  await shot('3-recorded');
+
+  // What a consumer sees for the packed lot, once the log has published it.
+  const consumer = `${base}/item/01/${tin}/10/T-0401`;
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    await page.goto(consumer);
+    await page.waitForFunction(() => ['ok', 'failed', 'pending'].includes(document.body.dataset.verify));
+    shown.consumer = await page.evaluate(() => ({
+      state: document.body.dataset.verify,
+      badge: document.getElementById('badge-text').textContent,
+      rows: document.querySelectorAll('li[data-index]').length,
+      text: document.body.innerText,
+    }));
+    if (shown.consumer.state !== 'pending') break;
+    await page.waitForTimeout(500);
+  }
+  await shot('4-consumer');
+  shown.errors = errors;
+  console.log(JSON.stringify(shown));
+} finally {
+  await browser.close();
+}
