@@ -75,6 +75,26 @@ impl Caller {
         self.1.as_ref()
     }
 
+    /// Whether this caller may record for `farmer`, another organisation: only a logged-in
+    /// person (a token names nobody), an officer for the organisations of their office's
+    /// county, a specialist for those of their assigned counties, the admin for any. The one
+    /// rule for the phone forms' page and `POST /api/forms`.
+    pub fn may_record_for(&self, farmer: &Org) -> bool {
+        let (Some(own), Some(person)) = (self.0.as_ref(), self.1.as_ref()) else {
+            return false;
+        };
+        if own.id == farmer.id {
+            return false;
+        }
+        let county = farmer.county.as_deref().unwrap_or_default();
+        match person.user.role {
+            UserRole::Admin => true,
+            UserRole::Officer => !county.is_empty() && own.county.as_deref() == Some(county),
+            UserRole::Specialist => person.counties.iter().any(|c| c == county),
+            UserRole::Producer | UserRole::Processor => false,
+        }
+    }
+
     /// The counties of a specialist acting for `org`, with a county office's own county, when
     /// the caller is one: what widens their view beyond their organisation's.
     fn specialist_counties(&self, org: &Org) -> Option<Vec<String>> {

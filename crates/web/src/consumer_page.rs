@@ -158,7 +158,7 @@ fn place(view: &ItemView, event: &Value, locale: Locale) -> Option<String> {
         .find_map(|field| event.get(field)?.get("id")?.as_str())
         .map(repository::normalize::identifier)?;
     Some(match view.place_names.get(&id) {
-        Some((zh, en, _)) => match (locale, en) {
+        Some((zh, en)) => match (locale, en) {
             (Locale::En, Some(en)) if !en.trim().is_empty() => en.clone(),
             _ => zh.clone(),
         },

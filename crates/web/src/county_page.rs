@@ -95,7 +95,7 @@ fn scope(
         _ => return Err(forbidden()),
     };
     let now = ledger::now_micros();
-    let this_year = format!("{}-01-01", &day_text(now)[..4]);
+    let this_year = format!("{}-01-01", day_text(now).get(..4).unwrap_or("1970"));
     let bad = |name: &str| ApiError::query_parameter(name, t(locale, "county.problem.date"));
     let from =
         day_start(params.from.as_deref().unwrap_or(&this_year)).ok_or_else(|| bad("from"))?;

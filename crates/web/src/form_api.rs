@@ -15,7 +15,7 @@ use ledger::now_micros;
 use repository::capture::{self, ErrorBehaviour};
 use repository::forms::{self, EnteredBy, Form, FormKind, FormProblem, LotAmount};
 use serde_json::{Value, json};
-use store::{Store, UserRole};
+use store::Store;
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -77,14 +77,7 @@ async fn on_behalf<S: Store>(
         .org_by_public_id(public_id)
         .await?
         .ok_or_else(forbidden)?;
-    let county = farmer.county.as_deref().unwrap_or_default();
-    let allowed = match person.user.role {
-        UserRole::Admin => true,
-        UserRole::Officer => !county.is_empty() && acting_org.county.as_deref() == Some(county),
-        UserRole::Specialist => person.counties.iter().any(|c| c == county),
-        UserRole::Producer | UserRole::Processor => false,
-    };
-    if !allowed || farmer.id == acting_org.id {
+    if !caller.may_record_for(&farmer) {
         return Err(forbidden());
     }
     let assets = store.org_assets(farmer.id).await?;

@@ -101,8 +101,8 @@ pub(crate) struct ItemView {
     pub evidence: Vec<Evidence>,
     /// The product's names (zh, en) from its producer's master data, when registered.
     pub product_names: Option<(String, Option<String>)>,
-    /// Place names (zh, en, village) from the producers' master data, by identifier.
-    pub place_names: HashMap<String, (String, Option<String>, Option<String>)>,
+    /// Place names (zh, en) from the producers' master data, by identifier.
+    pub place_names: HashMap<String, (String, Option<String>)>,
 }
 
 impl ItemView {
@@ -248,24 +248,25 @@ pub(crate) async fn gather<S: Store>(
     let mut product_names = None;
     let mut place_names = HashMap::new();
     for id in org_ids {
-        if let Some(org) = store.org(id).await? {
+        // One round trip's wait for the three lookups of an organisation, not three: each
+        // trip to SQLite's worker threads costs more than its query (docs/benchmarks.md).
+        let visibility = Visibility::Org(id);
+        let (org, locations, products) = tokio::join!(
+            store.org(id),
+            store.locations(&visibility),
+            store.products(&visibility)
+        );
+        if let Some(org) = org? {
             orgs.insert(id, org);
         }
-        let visibility = Visibility::Org(id);
-        for location in store.locations(&visibility).await? {
+        for location in locations? {
             place_names.insert(
                 location.identifier,
-                (
-                    location.fields.name_zh,
-                    location.fields.name_en,
-                    location.fields.village,
-                ),
+                (location.fields.name_zh, location.fields.name_en),
             );
         }
         if product_names.is_none() {
-            product_names = store
-                .products(&visibility)
-                .await?
+            product_names = products?
                 .into_iter()
                 .find(|product| Some(&product.gtin) == gtin.as_ref())
                 .map(|product| (product.fields.name_zh, product.fields.name_en));

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use i18n::{Locale, t};
 use serde::Deserialize;
 use serde_json::json;
-use store::{Org, Store, UserRole, Visibility};
+use store::{Org, Store, Visibility};
 
 use crate::AppState;
 use crate::account_pages::page_shell;
@@ -215,23 +215,14 @@ async fn target_org<S: Store>(
     caller: &Caller,
     for_org: Option<&str>,
 ) -> Result<Option<Org>, ApiError> {
-    let (Some(own), Some(person)) = (caller.0.as_ref(), caller.person()) else {
+    let Some(own) = caller.0.as_ref().filter(|_| caller.person().is_some()) else {
         return Ok(None);
     };
     let Some(public_id) = for_org.filter(|id| *id != own.public_id) else {
         return Ok(Some(own.clone()));
     };
-    let Some(farmer) = state.ledger.store().org_by_public_id(public_id).await? else {
-        return Ok(None);
-    };
-    let county = farmer.county.as_deref().unwrap_or_default();
-    let allowed = match person.user.role {
-        UserRole::Admin => true,
-        UserRole::Officer => !county.is_empty() && own.county.as_deref() == Some(county),
-        UserRole::Specialist => person.counties.iter().any(|c| c == county),
-        UserRole::Producer | UserRole::Processor => false,
-    };
-    Ok(allowed.then_some(farmer))
+    let farmer = state.ledger.store().org_by_public_id(public_id).await?;
+    Ok(farmer.filter(|farmer| caller.may_record_for(farmer)))
 }
 
 /// `GET /work`.
