@@ -1,7 +1,8 @@
 // A new farmer's first day, in headless Chromium at 360 px in Chinese: open the invitation an
-// officer sent, set a password, register a plot and two products, record a harvest, a rapid
-// test, processing and packing, and open what a consumer sees for the packed lot until the
-// phone has verified it. Prints what each step showed as one line of JSON; screenshots of
+// officer sent, set a password, register a plot and two products, record two harvests, a rapid
+// test, processing of both harvests into one batch, and packing; issue the packed lot's
+// 承诺达标合格证 from the receipt, print its labels (the PDF is saved as walk-labels.pdf), and
+// open what a consumer sees for the packed lot until the phone has verified it. Prints what each step showed as one line of JSON; screenshots of
 // each step. The Rust test (crates/cli/tests/work.rs) judges.
 //
 //   node tests/browser/walk.mjs BASE_URL INVITATION_URL FOLDER
@@ -86,6 +87,8 @@ try {
     await form.locator(`select[name=${prefix}unit]`).selectOption(unit);
   };
   await record('harvest', (f) => lot(f, 'output-', leaf, 'BL-0401', '30', 'kg'));
+  shown.firstHarvest = shown.receipts.harvest;
+  await record('harvest', (f) => lot(f, 'output-', leaf, 'BL-0402', '15', 'kg'));
   await record('inspect', async (f) => {
     await lot(f, '', leaf, 'BL-0401', '0.1', 'kg');
     await f.locator('input[name=test]').fill('农药残留速测');
@@ -95,14 +98,51 @@ try {
   });
   await record('process', async (f) => {
     await lot(f, 'input-', leaf, 'BL-0401', '30', 'kg');
-    await lot(f, 'output-', leaf, 'BL-0401-W', '7', 'kg');
+    await f.locator('[data-add-input]').click();
+    await lot(f, 'input-1-', leaf, 'BL-0402', '15', 'kg');
+    await lot(f, 'output-', leaf, 'BL-0401-W', '10', 'kg');
     await f.locator('input[name=step]').fill('萎凋 揉捻 发酵 干燥');
   });
   await record('pack', async (f) => {
-    await lot(f, 'input-', leaf, 'BL-0401-W', '7', 'kg');
-    await lot(f, 'output-', tin, 'T-0401', '28', 'piece');
+    await lot(f, 'input-', leaf, 'BL-0401-W', '10', 'kg');
+    await lot(f, 'output-', tin, 'T-0401', '40', 'piece');
   });
   await shot('3-recorded');
+
+  // The packed lot's 承诺达标合格证, from the packing receipt: the farmer adds what the master
+  // data cannot know (province, county, her phone) and ticks the three commitments herself.
+  await page.locator('form[data-form=pack] a[data-certificate-form]').click();
+  await page.waitForSelector('form[data-certificate]');
+  shown.certificateForm = await page.evaluate(() => Object.fromEntries(
+    ['productName', 'quantity-value', 'quantity-unit', 'producer-name', 'origin-village', 'origin-plot', 'batch-lot']
+      .map((name) => [name, document.querySelector(`form[data-certificate] [name="${name}"]`).value])));
+  const certificate = page.locator('form[data-certificate]');
+  await certificate.locator('input[name=origin-province]').fill('广西壮族自治区');
+  await certificate.locator('input[name=origin-county]').fill('凌云县');
+  await certificate.locator('input[name=producer-contact]').fill('13800138000');
+  // First without the commitments: the form must say why it cannot issue.
+  await certificate.locator('button[type=submit]').click();
+  await certificate.locator('.error').first().waitFor();
+  shown.certificateRefused = await certificate.locator('.error').allInnerTexts();
+  for (const name of ['noBannedSubstances', 'residuesWithinLimits', 'responsibleForTruth']) {
+    await certificate.locator(`input[name=commitments-${name}]`).check();
+  }
+  await certificate.locator('button[type=submit]').click();
+  await certificate.locator('[data-certificate-number]').waitFor({ timeout: 20_000 });
+  shown.certificate = await certificate.locator('[data-certificate-number]').getAttribute('data-certificate-number');
+  await shot('4-certificate');
+
+  // Labels for the lot, carrying the certificate's number: one sheet's worth, as a PDF.
+  await certificate.locator('input[name=label-copies]').fill('24');
+  await certificate.locator('[data-print-labels]').click();
+  await certificate.locator('a[data-labels-pdf]').waitFor({ timeout: 30_000 });
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    certificate.locator('a[data-labels-pdf]').click(),
+  ]);
+  shown.labels = `${folder}/walk-labels.pdf`;
+  await download.saveAs(shown.labels);
+  shown.labelsName = download.suggestedFilename();
 
   // What a consumer sees for the packed lot, once the log has published it.
   const consumer = `${base}/item/01/${tin}/10/T-0401`;
@@ -118,7 +158,7 @@ try {
     if (shown.consumer.state !== 'pending') break;
     await page.waitForTimeout(500);
   }
-  await shot('4-consumer');
+  await shot('5-consumer');
   shown.errors = errors;
   console.log(JSON.stringify(shown));
 } finally {

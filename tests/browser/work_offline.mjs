@@ -79,7 +79,7 @@ try {
     shown.online = {
       receipt: await form.locator('.receipt').innerText(),
       kept: await page.evaluate(() => JSON.parse(localStorage.getItem('retu.outbox') ?? '[]').length),
-      consumerPage: await form.locator('.receipt a').getAttribute('href'),
+      consumerPage: await form.locator('.receipt a').first().getAttribute('href'),
     };
     await page.screenshot({ path: `${folder}/work-zh-CN-360-sent.png`, fullPage: true });
     shown.errors = errors;

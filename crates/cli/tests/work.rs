@@ -341,6 +341,12 @@ fn a_harvest_recorded_offline_arrives_once_and_officers_record_for_farmers() {
         for step in ["plot", "leaf", "tin"] {
             assert_eq!(walk[step], "已登记", "{walk}");
         }
+        assert!(
+            walk["firstHarvest"]
+                .as_str()
+                .is_some_and(|r| r.contains("已记入县级日志")),
+            "{walk}"
+        );
         for kind in ["harvest", "inspect", "process", "pack"] {
             assert!(
                 walk["receipts"][kind]
@@ -349,12 +355,63 @@ fn a_harvest_recorded_offline_arrives_once_and_officers_record_for_farmers() {
                 "{kind}: {walk}"
             );
         }
+        // The certificate form is filled in from her master data and the packing form.
+        let prefill = &walk["certificateForm"];
+        assert_eq!(prefill["productName"], "白毫红茶 罐装", "{walk}");
+        assert_eq!(prefill["quantity-value"], "40", "{walk}");
+        assert_eq!(prefill["quantity-unit"], "piece", "{walk}");
+        assert_eq!(prefill["producer-name"], "李大姐家庭农场", "{walk}");
+        assert_eq!(prefill["origin-village"], "百陇村", "{walk}");
+        assert_eq!(prefill["origin-plot"], "百陇 3 号茶园", "{walk}");
+        let tin = walk["gtins"]["tin"].as_str().expect("tin gtin");
+        assert_eq!(
+            prefill["batch-lot"],
+            format!("{}/01/{tin}/10/T-0401", server.base),
+            "{walk}"
+        );
+        assert!(
+            walk["certificateRefused"]
+                .to_string()
+                .contains("三项承诺须全部勾选"),
+            "{walk}"
+        );
+        let number = walk["certificate"].as_str().expect("certificate number");
+        let issued: Value = http
+            .get(server.url(&format!("/api/certificates/{number}")))
+            .send()
+            .expect("certificate")
+            .json()
+            .expect("json");
+        assert_eq!(
+            issued["certificate"]["content"]["productName"], "白毫红茶 罐装",
+            "{issued}"
+        );
+        // The labels she printed: a PDF whose text names the lot and the certificate.
+        let labels = std::fs::read(walk["labels"].as_str().expect("labels path")).expect("pdf");
+        assert!(labels.starts_with(b"%PDF-"), "not a PDF");
+        assert_eq!(walk["labelsName"], "labels-T-0401.pdf", "{walk}");
+        match Command::new("pdftotext")
+            .arg(walk["labels"].as_str().expect("path"))
+            .arg("-")
+            .output()
+        {
+            Ok(text) if text.status.success() => {
+                let text = String::from_utf8_lossy(&text.stdout);
+                assert_eq!(text.matches(number).count(), 24, "{text}");
+                assert!(text.contains("T-0401"), "{text}");
+                assert!(text.contains("承诺达标合格证"), "{text}");
+            }
+            _ => {
+                eprintln!("SKIPPED reading the labels' text: pdftotext is missing (poppler-utils)")
+            }
+        }
         assert_eq!(walk["consumer"]["state"], "ok", "{walk}");
         assert_eq!(
             walk["consumer"]["badge"], "已对照县级日志验证（未配置独立见证方）",
             "{walk}"
         );
-        assert_eq!(walk["consumer"]["rows"], 4, "{walk}");
+        // Her certificate, then packing, processing, both harvests and the test of the first.
+        assert_eq!(walk["consumer"]["rows"], 6, "{walk}");
         let text = walk["consumer"]["text"].as_str().unwrap_or_default();
         for expected in [
             "白毫红茶 罐装",
@@ -364,6 +421,8 @@ fn a_harvest_recorded_offline_arrives_once_and_officers_record_for_farmers() {
             "结果：合格",
             "加工",
             "装箱",
+            "承诺达标合格证",
+            number,
         ] {
             assert!(text.contains(expected), "{expected} missing: {text}");
         }

@@ -60,7 +60,10 @@ function collect(form) {
   if (data.onBehalfOf) base.onBehalfOf = data.onBehalfOf;
   switch (kind) {
     case 'harvest': return { ...base, output: amount(form, 'output-') };
-    case 'process': return { ...base, inputs: [amount(form, 'input-')], output: amount(form, 'output-'), step: value('step') };
+    case 'process': {
+      const inputs = [...form.querySelectorAll('fieldset[data-amount^="input-"]')].map((f) => amount(form, f.dataset.amount));
+      return { ...base, inputs, output: amount(form, 'output-'), step: value('step') };
+    }
     case 'pack': return { ...base, input: amount(form, 'input-'), output: amount(form, 'output-') };
     case 'inspect': {
       const readings = value('reading-value')
@@ -75,13 +78,23 @@ function collect(form) {
   }
 }
 
-/** The HTML field a problem's JSON pointer names (`/output/quantity` → `output-quantity`). */
+/** The HTML field a problem's JSON pointer names (`/output/quantity` → `output-quantity`,
+ * `/inputs/1/lot` → `input-1-lot`, the second input's). */
 function fieldOf(form, pointer) {
-  const parts = pointer.split('/').filter(Boolean).filter((p) => !/^\d+$/.test(p));
+  const segments = pointer.split('/').filter(Boolean);
+  if (segments[0] === 'inputs' && /^\d+$/.test(segments[1] ?? '')) {
+    const n = Number(segments[1]);
+    const rest = segments.slice(2).map((p) => (p === 'gtin' ? 'product' : p)).join('-');
+    const field = form.elements[`${n === 0 ? 'input-' : `input-${n}-`}${rest}`];
+    if (field) return field;
+  }
+  const parts = segments.filter((p) => !/^\d+$/.test(p));
   const renamed = parts.map((p) => (p === 'gtin' ? 'product' : p));
   const names = [renamed.join('-'), renamed.slice(1).join('-'), renamed.at(-1)];
   for (const name of names) {
-    if (name && form.elements[name]) return form.elements[name];
+    const field = name ? form.elements[name] : null;
+    // A group of checkboxes answers a list: the problem goes beside its first box.
+    if (field) return field instanceof RadioNodeList ? field[0] : field;
   }
   return null;
 }
@@ -110,21 +123,80 @@ function showProblems(form, problem) {
   }
 }
 
+function element(tag, attributes = {}, text = '') {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  if (text) node.textContent = text;
+  return node;
+}
+
+/** The problem answered by an API, as one line for the person. */
+async function problemText(response) {
+  const problem = await response.json().catch(() => ({}));
+  return problem.errors?.[0]?.detail ?? problem.detail ?? texts.failed;
+}
+
+/**
+ * "Print labels" for one lot: how many, on which sticker sheet; POST /api/labels answers the
+ * A4 PDF, offered as a link to open and print. `label` is the receipt's: the lot's Digital
+ * Link and the product's names; `certificate` adds the 承诺达标合格证 block.
+ */
+function labelsWidget(box, label, certificate) {
+  const wrap = element('fieldset', { class: 'labels' });
+  wrap.append(element('legend', {}, texts.printLabels));
+  const copiesLabel = element('label', {}, texts.copies);
+  const copies = element('input', { name: 'label-copies', type: 'number', min: '1', max: '1000', value: '24', inputmode: 'numeric' });
+  copiesLabel.append(copies);
+  const layoutLabel = element('label', {}, texts.layout);
+  const layout = element('select', { name: 'label-layout' });
+  for (const option of data.layouts) layout.append(element('option', { value: option.name }, option.text));
+  layoutLabel.append(layout);
+  const button = element('button', { type: 'button', 'data-print-labels': '' }, texts.printLabels);
+  const result = element('p', { role: 'status' });
+  wrap.append(copiesLabel, layoutLabel, button, result);
+  button.addEventListener('click', async () => {
+    const n = Math.min(1000, Math.max(1, Number.parseInt(copies.value, 10) || 1));
+    const one = { uri: label.uri, nameZh: label.nameZh };
+    if (label.nameEn) one.nameEn = label.nameEn;
+    if (certificate) one.certificate = certificate;
+    result.textContent = texts.sending;
+    button.disabled = true;
+    try {
+      const response = await fetch('/api/labels', {
+        method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': data.csrf },
+        body: JSON.stringify({ layout: layout.value, format: 'pdf', labels: Array(n).fill(one) }),
+      });
+      if (!response.ok) {
+        result.textContent = await problemText(response);
+        return;
+      }
+      const url = URL.createObjectURL(await response.blob());
+      const lot = decodeURIComponent(label.uri.split('/').at(-1));
+      result.textContent = '';
+      result.append(element('a', { href: url, download: `labels-${lot}.pdf`, 'data-labels-pdf': '' }, texts.labelsReady));
+    } catch {
+      result.textContent = texts.failed;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  box.append(wrap);
+}
+
 function showReceipt(form, receipt) {
   const box = $('.receipt', form);
   box.hidden = false;
   box.textContent = '';
-  const line = document.createElement('p');
-  line.className = 'ok';
-  line.setAttribute('role', 'status');
-  line.textContent = `${receipt.stored} · ${fill(texts.logIndex, { index: receipt.logIndex })}`;
-  box.append(line);
+  box.append(element('p', { class: 'ok', role: 'status' },
+    `${receipt.stored} · ${fill(texts.logIndex, { index: receipt.logIndex })}`));
   if (receipt.consumerPage) {
-    const link = document.createElement('a');
-    link.href = receipt.consumerPage;
-    link.textContent = texts.consumerPage;
-    box.append(link);
+    box.append(element('p', {}), element('a', { href: receipt.consumerPage }, texts.consumerPage));
   }
+  if (receipt.certificateForm) {
+    box.append(element('p', {}), element('a', { href: receipt.certificateForm, 'data-certificate-form': '' }, texts.issueCertificate));
+  }
+  if (receipt.label) labelsWidget(box, receipt.label);
 }
 
 /** Sends every waiting form, oldest first; keeps what could not be sent. */
@@ -172,6 +244,25 @@ async function flush() {
   }
 }
 
+// Another input lot for processing: a copy of the first input's fields, named input-N-….
+for (const button of document.querySelectorAll('[data-add-input]')) {
+  button.addEventListener('click', () => {
+    const form = button.closest('form');
+    const n = form.querySelectorAll('fieldset[data-amount^="input-"]').length;
+    const copy = form.querySelector('fieldset[data-amount="input-"]').cloneNode(true);
+    copy.dataset.amount = `input-${n}-`;
+    copy.querySelector('legend').textContent += ` ${n + 1}`;
+    for (const field of copy.querySelectorAll('[name]')) {
+      field.name = field.name.replace(/^input-/, `input-${n}-`);
+      if (field.tagName === 'INPUT') field.value = '';
+      field.removeAttribute('aria-invalid');
+    }
+    for (const old of copy.querySelectorAll('.error')) old.remove();
+    button.before(copy);
+    copy.querySelector('select, input').focus();
+  });
+}
+
 for (const form of document.querySelectorAll('form[data-form]')) {
   form.dataset.id = newId();
   if (form.elements.time && !form.elements.time.value) form.elements.time.value = nowLocal();
@@ -215,6 +306,68 @@ for (const form of document.querySelectorAll('form[data-api]')) {
         box.textContent = '';
         showProblems(form, answer);
       }
+    } catch {
+      box.textContent = texts.failed;
+    }
+  });
+}
+
+// The 承诺达标合格证 form (GET /work/certificate): online only, like the setup forms, since
+// the certificate's number comes from the server. The province is remembered on the phone.
+const PROVINCE = 'retu.province';
+for (const form of document.querySelectorAll('form[data-certificate]')) {
+  const today = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+  if (!form.elements.issueDate.value) form.elements.issueDate.value = today;
+  if (!form.elements['origin-province'].value) form.elements['origin-province'].value = localStorage.getItem(PROVINCE) ?? '';
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const value = (name) => form.elements[name]?.value.trim() ?? '';
+    const optional = (name) => value(name) || undefined;
+    const ticked = (name) => form.elements[name].checked;
+    const basis = [...form.querySelectorAll('input[name=basis]:checked')].map((box) => box.value);
+    const tests = basis.includes('selfTest')
+      ? [{ kind: 'selfTest', item: value('tests-item'), method: value('tests-method'), outcome: 'pass', value: optional('tests-value'), date: value('tests-date') }]
+      : [];
+    const draft = {
+      productName: value('productName'),
+      quantity: { value: value('quantity-value'), unit: value('quantity-unit') },
+      producer: { name: value('producer-name'), contact: value('producer-contact') },
+      origin: {
+        province: value('origin-province'), county: value('origin-county'),
+        township: optional('origin-township'), village: optional('origin-village'), plot: optional('origin-plot'),
+      },
+      issueDate: value('issueDate'),
+      commitments: {
+        noBannedSubstances: ticked('commitments-noBannedSubstances'),
+        residuesWithinLimits: ticked('commitments-residuesWithinLimits'),
+        responsibleForTruth: ticked('commitments-responsibleForTruth'),
+      },
+      basis, tests,
+      batch: { eventId: value('batch-eventId'), lot: value('batch-lot') },
+    };
+    const box = $('.receipt', form);
+    box.hidden = false;
+    box.textContent = texts.sending;
+    try {
+      const response = await fetch('/api/certificates', {
+        method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': data.csrf },
+        body: JSON.stringify(draft),
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        box.textContent = '';
+        showProblems(form, answer);
+        return;
+      }
+      localStorage.setItem(PROVINCE, draft.origin.province);
+      clearProblems(form);
+      box.textContent = '';
+      box.append(element('p', { class: 'ok', role: 'status', 'data-certificate-number': answer.number },
+        fill(texts.certificateIssued, { number: answer.number })));
+      box.append(element('a', { href: `/c/${encodeURIComponent(answer.number)}` }, texts.openCertificate));
+      labelsWidget(box, { uri: draft.batch.lot, nameZh: draft.productName, nameEn: optional('label-nameEn') }, answer.number);
+      form.querySelector('button[type=submit]').disabled = true;
     } catch {
       box.textContent = texts.failed;
     }

@@ -58,6 +58,47 @@ fn receipt_lot(kind: &FormKind) -> Option<&LotAmount> {
     }
 }
 
+/// What a label of the receipt's lot shows: its GS1 Digital Link on this server (the code the
+/// resolver answers) and the product's names from the organisation's master data (the GTIN
+/// when the product is not registered, as with a company-prefix GTIN typed by hand).
+async fn label_of<S: Store>(
+    state: &AppState<S>,
+    org: &store::Org,
+    base: &str,
+    lot: &LotAmount,
+) -> Result<Value, ApiError> {
+    let products = state
+        .ledger
+        .store()
+        .products(&store::Visibility::Org(org.id))
+        .await?;
+    let product = products.iter().find(|p| p.gtin == lot.gtin);
+    Ok(json!({
+        "uri": format!(
+            "{base}/01/{}/10/{}",
+            lot.gtin,
+            repository::normalize::percent_encode_component(lot.lot.trim())
+        ),
+        "nameZh": product.map_or_else(|| format!("GTIN {}", lot.gtin), |p| p.fields.name_zh.clone()),
+        "nameEn": product.and_then(|p| p.fields.name_en.clone()),
+    }))
+}
+
+/// The phone page that issues a 承诺达标合格证 for the lot an event made, filled in from the
+/// form: `/work/certificate` checks nothing itself, `POST /api/certificates` does.
+fn certificate_form_url(event_id: &str, lot: &LotAmount, place: &str) -> String {
+    let encode = repository::normalize::percent_encode_component;
+    format!(
+        "/work/certificate?event={}&gtin={}&lot={}&quantity={}&unit={}&place={}",
+        encode(event_id),
+        encode(&lot.gtin),
+        encode(lot.lot.trim()),
+        encode(lot.quantity.trim()),
+        lot.unit.as_str(),
+        encode(place.trim()),
+    )
+}
+
 /// The captor and the officer's name when a county officer or a specialist records for a
 /// farmer without a phone: the event is the farmer's (their identifiers, their organisation in
 /// the log), and `retu:enteredBy` in the event says who typed it. An officer may do it for
@@ -189,6 +230,19 @@ pub(crate) async fn submit<S: Store>(
             repository::normalize::percent_encode_component(lot.lot.trim())
         )
     });
+    let label = match lot {
+        Some(lot) => Some(label_of(&state, &captor.org, &base, lot).await?),
+        None => None,
+    };
+    // A certificate covers a batch: what a harvest, processing or packing made.
+    // Only the producer issues it (`POST /api/certificates`), not an officer recording for them.
+    let certificate_form = match (&form.kind, lot) {
+        (
+            FormKind::Harvest { .. } | FormKind::Process { .. } | FormKind::Pack { .. },
+            Some(lot),
+        ) if entered_by.is_none() => Some(certificate_form_url(&event.event_id, lot, &form.place)),
+        _ => None,
+    };
     let receipt = json!({
         "eventID": event.event_id,
         "eventHash": event.event_hash,
@@ -197,6 +251,8 @@ pub(crate) async fn submit<S: Store>(
         "stored": i18n::t(locale, if event.new { "form.receipt.new" } else { "form.receipt.again" }),
         "shared": shared,
         "consumerPage": page,
+        "label": label,
+        "certificateForm": certificate_form,
         "proof": format!(
             "{base}/log/proof?event={}",
             repository::normalize::percent_encode_component(&event.event_id)

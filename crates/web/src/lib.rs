@@ -228,6 +228,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/county", get(county_page::page::<S>))
         .route("/api/county", get(county_page::summary_json::<S>))
         .route("/work/setup", get(work_page::setup::<S>))
+        .route("/work/certificate", get(work_page::certificate::<S>))
         .route("/item/{*path}", get(item::page::<S>))
         .route("/assets/{name}", get(item::asset))
         .route(

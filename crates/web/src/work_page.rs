@@ -94,7 +94,11 @@ fn amount(page: &mut String, locale: Locale, prefix: &str, legend: &str, choices
         .iter()
         .map(|(code, key)| ((*code).to_owned(), t(locale, key).to_owned()))
         .collect();
-    let _ = write!(page, "<fieldset><legend>{}</legend>", escape_html(legend));
+    let _ = write!(
+        page,
+        "<fieldset data-amount=\"{prefix}\"><legend>{}</legend>",
+        escape_html(legend)
+    );
     select(
         page,
         &format!("{prefix}product"),
@@ -155,6 +159,14 @@ fn form(page: &mut String, locale: Locale, kind: &str, choices: &Choices, open: 
         ),
         "process" | "pack" => {
             amount(page, locale, "input-", t(locale, "work.input"), choices);
+            // Processing often blends lots (two days' leaf into one batch of tea).
+            if kind == "process" {
+                let _ = write!(
+                    page,
+                    "<button type=\"button\" class=\"secondary\" data-add-input>{}</button>",
+                    escape_html(t(locale, "work.add_input"))
+                );
+            }
             amount(page, locale, "output-", t(locale, "work.output"), choices);
             if kind == "process" {
                 input(page, "step", t(locale, "work.step"), "text", false);
@@ -327,7 +339,23 @@ fn script(
             "loginAgain": t(locale, "work.login_again"),
             "failed": t(locale, "work.failed"),
             "registered": t(locale, "work.registered"),
+            "printLabels": t(locale, "work.labels.print"),
+            "copies": t(locale, "work.labels.copies"),
+            "layout": t(locale, "work.labels.layout"),
+            "labelsReady": t(locale, "work.labels.ready"),
+            "issueCertificate": t(locale, "work.cert.offer"),
+            "certificateIssued": t(locale, "work.cert.issued"),
+            "openCertificate": t(locale, "work.cert.open"),
         },
+        // The sticker sheets a farmer can buy, named by what is printed on their packet.
+        "layouts": labels::LAYOUTS.iter().map(|layout| json!({
+            "name": layout.name,
+            "text": i18n::tf(locale, "work.labels.layout_option", &[
+                ("n", &layout.per_page().to_string()),
+                ("width", &trim_mm(layout.label_width_mm)),
+                ("height", &trim_mm(layout.label_height_mm)),
+            ]),
+        })).collect::<Vec<_>>(),
     });
     let _ = write!(
         body,
@@ -336,6 +364,370 @@ fn script(
         data.to_string().replace('<', "\\u003c"),
         crate::consumer_page::asset_version(WORK_JS),
     );
+}
+
+/// The query of `/work/certificate`: the lot a receipt offers a certificate for, as the form
+/// gave it. Everything is only a prefill; `POST /api/certificates` checks the event and lot.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct CertificateParams {
+    lang: Option<String>,
+    event: Option<String>,
+    gtin: Option<String>,
+    lot: Option<String>,
+    quantity: Option<String>,
+    unit: Option<String>,
+    place: Option<String>,
+}
+
+/// Whether a login is a mobile number (11 digits, 1 first): then it is the contact phone.
+fn mobile_number(login: &str) -> Option<&str> {
+    (login.len() == 11 && login.starts_with('1') && login.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(login)
+}
+
+fn prefilled(page: &mut String, name: &str, label: &str, kind: &str, value: &str, required: bool) {
+    let _ = write!(
+        page,
+        "<label>{}<input name=\"{name}\" type=\"{kind}\" value=\"{}\"{}></label>",
+        escape_html(label),
+        escape_html(value),
+        if required { " required" } else { "" }
+    );
+}
+
+fn checkbox(page: &mut String, name: &str, value: &str, label: &str, checked: bool) {
+    let _ = write!(
+        page,
+        "<label class=\"check\"><input type=\"checkbox\" name=\"{name}\" value=\"{value}\"{}> {}</label>",
+        if checked { " checked" } else { "" },
+        escape_html(label)
+    );
+}
+
+/// `GET /work/certificate`: the 承诺达标合格证 form for the lot a receipt names, filled in from
+/// the farmer's master data (product name, producer, county, township, village and plot of the
+/// place) and the form (quantity). The farmer ticks the three commitments themselves: that is
+/// the legal act the certificate records. `assets/work.js` posts it to `/api/certificates`
+/// and then offers the labels that carry its number.
+pub(crate) async fn certificate<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    headers: HeaderMap,
+    Query(params): Query<CertificateParams>,
+) -> Result<Response, ApiError> {
+    use repository::certificate::{Basis, Unit};
+    let locale = crate::request_locale(&headers, params.lang.as_deref());
+    let (Some(person), Some(org)) = (caller.person(), caller.0.as_ref()) else {
+        return Ok(Redirect::to("/login?next=%2Fwork").into_response());
+    };
+    let store = state.ledger.store();
+    let visibility = Visibility::Org(org.id);
+    let gtin = params.gtin.as_deref().unwrap_or_default().trim();
+    let lot = params.lot.as_deref().unwrap_or_default().trim();
+    let place = params.place.as_deref().unwrap_or_default().trim();
+    let product = store
+        .products(&visibility)
+        .await?
+        .into_iter()
+        .find(|p| p.gtin == gtin);
+    let location = store
+        .locations(&visibility)
+        .await?
+        .into_iter()
+        .find(|l| l.identifier == place);
+    let base = crate::public_base(&state, &headers);
+    let lot_uri = if gtin.is_empty() || lot.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{base}/01/{gtin}/10/{}",
+            repository::normalize::percent_encode_component(lot)
+        )
+    };
+
+    let mut body = String::with_capacity(8 * 1024);
+    body.push_str(SELECT_STYLE);
+    body.push_str(
+        "<style>.check{display:flex;gap:.6rem;align-items:flex-start;font-weight:400}\
+         .check input{width:1.6rem;height:1.6rem;min-height:0;margin:0;flex:none}</style>",
+    );
+    let _ = write!(
+        body,
+        "<p class=\"hint\"><a href=\"/work\">{}</a></p>",
+        escape_html(t(locale, "work.back"))
+    );
+    if params.event.is_none() || lot_uri.is_empty() {
+        let _ = write!(
+            body,
+            "<p class=\"alert\">{}</p>",
+            escape_html(t(locale, "work.cert.from_receipt"))
+        );
+    }
+    let _ = write!(
+        body,
+        "<p class=\"hint\">{}</p><form data-certificate class=\"card\" novalidate>",
+        escape_html(&i18n::tf(
+            locale,
+            "work.cert.intro",
+            &[("lot", lot), ("gtin", gtin)]
+        ))
+    );
+    let _ = write!(
+        body,
+        "<input type=\"hidden\" name=\"batch-eventId\" value=\"{}\">\
+         <input type=\"hidden\" name=\"batch-lot\" value=\"{}\">\
+         <input type=\"hidden\" name=\"label-nameEn\" value=\"{}\">",
+        escape_html(params.event.as_deref().unwrap_or_default()),
+        escape_html(&lot_uri),
+        escape_html(
+            product
+                .as_ref()
+                .and_then(|p| p.fields.name_en.as_deref())
+                .unwrap_or_default()
+        )
+    );
+    let product_name = product.as_ref().map_or("", |p| p.fields.name_zh.as_str());
+    prefilled(
+        &mut body,
+        "productName",
+        t(locale, "cert.product"),
+        "text",
+        product_name,
+        true,
+    );
+    let _ = write!(
+        body,
+        "<fieldset><legend>{}</legend>",
+        escape_html(t(locale, "cert.quantity"))
+    );
+    let quantity = params.quantity.as_deref().unwrap_or_default();
+    let _ = write!(
+        body,
+        "<label>{}<input name=\"quantity-value\" type=\"text\" inputmode=\"decimal\" value=\"{}\" required></label>",
+        escape_html(t(locale, "work.quantity")),
+        escape_html(quantity)
+    );
+    let chosen_unit = params.unit.as_deref().unwrap_or("kg");
+    let _ = write!(
+        body,
+        "<label>{}<select name=\"quantity-unit\" required>",
+        escape_html(t(locale, "work.unit"))
+    );
+    for unit in [
+        Unit::Kg,
+        Unit::Jin,
+        Unit::G,
+        Unit::T,
+        Unit::Piece,
+        Unit::Box,
+        Unit::Bag,
+        Unit::Head,
+        Unit::Bird,
+    ] {
+        let _ = write!(
+            body,
+            "<option value=\"{}\"{}>{}</option>",
+            unit.as_str(),
+            if unit.as_str() == chosen_unit {
+                " selected"
+            } else {
+                ""
+            },
+            escape_html(t(locale, unit.message_key()))
+        );
+    }
+    body.push_str("</select></label></fieldset>");
+
+    let _ = write!(
+        body,
+        "<fieldset><legend>{}</legend>",
+        escape_html(t(locale, "cert.producer"))
+    );
+    prefilled(
+        &mut body,
+        "producer-name",
+        t(locale, "work.cert.producer_name"),
+        "text",
+        &org.name,
+        true,
+    );
+    prefilled(
+        &mut body,
+        "producer-contact",
+        t(locale, "cert.contact"),
+        "tel",
+        mobile_number(&person.user.login).unwrap_or_default(),
+        true,
+    );
+    body.push_str("</fieldset>");
+
+    // A county code (`522634`) is what numbers certificates, not what a buyer reads as 产地.
+    let county = org
+        .county
+        .as_deref()
+        .filter(|c| !repository::certificate::is_county_code(c))
+        .unwrap_or_default();
+    let fields = location.as_ref().map(|l| &l.fields);
+    let plot = location
+        .as_ref()
+        .filter(|l| l.kind == "plot" || l.kind == "farm")
+        .map_or("", |l| l.fields.name_zh.as_str());
+    let _ = write!(
+        body,
+        "<fieldset><legend>{}</legend>",
+        escape_html(t(locale, "cert.origin"))
+    );
+    prefilled(
+        &mut body,
+        "origin-province",
+        t(locale, "work.cert.province"),
+        "text",
+        "",
+        true,
+    );
+    prefilled(
+        &mut body,
+        "origin-county",
+        t(locale, "work.cert.county"),
+        "text",
+        county,
+        true,
+    );
+    prefilled(
+        &mut body,
+        "origin-township",
+        t(locale, "work.cert.township"),
+        "text",
+        fields
+            .and_then(|f| f.township.as_deref())
+            .unwrap_or_default(),
+        false,
+    );
+    prefilled(
+        &mut body,
+        "origin-village",
+        t(locale, "work.village"),
+        "text",
+        fields
+            .and_then(|f| f.village.as_deref())
+            .unwrap_or_default(),
+        false,
+    );
+    prefilled(
+        &mut body,
+        "origin-plot",
+        t(locale, "work.cert.plot"),
+        "text",
+        plot,
+        false,
+    );
+    body.push_str("</fieldset>");
+    prefilled(
+        &mut body,
+        "issueDate",
+        t(locale, "cert.issue_date"),
+        "date",
+        "",
+        true,
+    );
+
+    let _ = write!(
+        body,
+        "<fieldset><legend>{}</legend>",
+        escape_html(t(locale, "cert.commitment_intro"))
+    );
+    for (name, key) in [
+        (
+            "commitments-noBannedSubstances",
+            "cert.commitment.no_banned",
+        ),
+        (
+            "commitments-residuesWithinLimits",
+            "cert.commitment.residues",
+        ),
+        (
+            "commitments-responsibleForTruth",
+            "cert.commitment.truthful",
+        ),
+    ] {
+        checkbox(&mut body, name, "true", t(locale, key), false);
+    }
+    body.push_str("</fieldset>");
+    let _ = write!(
+        body,
+        "<fieldset><legend>{}</legend>",
+        escape_html(t(locale, "cert.basis"))
+    );
+    for basis in Basis::ALL {
+        let value = serde_json::to_value(basis)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        checkbox(
+            &mut body,
+            "basis",
+            &value,
+            t(locale, basis.message_key()),
+            basis == Basis::SelfCommitment,
+        );
+    }
+    body.push_str("</fieldset>");
+    // One self-test result (a rapid test), sent when the self-test basis is ticked.
+    let _ = write!(
+        body,
+        "<fieldset><legend>{}</legend>",
+        escape_html(t(locale, "work.cert.self_test"))
+    );
+    prefilled(
+        &mut body,
+        "tests-item",
+        t(locale, "cert.test.item"),
+        "text",
+        "",
+        false,
+    );
+    prefilled(
+        &mut body,
+        "tests-method",
+        t(locale, "cert.test.method"),
+        "text",
+        "",
+        false,
+    );
+    prefilled(
+        &mut body,
+        "tests-value",
+        t(locale, "cert.test.value"),
+        "text",
+        "",
+        false,
+    );
+    prefilled(
+        &mut body,
+        "tests-date",
+        t(locale, "cert.test.date"),
+        "date",
+        "",
+        false,
+    );
+    body.push_str("</fieldset>");
+    let _ = write!(
+        body,
+        "<button type=\"submit\">{}</button><div class=\"receipt\" aria-live=\"polite\" hidden></div></form>",
+        escape_html(t(locale, "work.cert.issue"))
+    );
+    script(&mut body, locale, person, None);
+    Ok(work_response(page_shell(
+        locale,
+        t(locale, "cert.title"),
+        &body,
+    )))
+}
+
+/// A length in millimetres as a sticker packet prints it: `70`, `38.1`.
+fn trim_mm(mm: f32) -> String {
+    let text = format!("{mm:.1}");
+    text.strip_suffix(".0").map_or(text.clone(), str::to_owned)
 }
 
 /// A work page with its headers: never cached (it carries the CSRF token), and scripts only
