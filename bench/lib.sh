@@ -1,4 +1,4 @@
-# Shared by the benchmark scripts (sourced, not run): a release `retu serve` in a temporary
+# Shared by the benchmark scripts and tests/reliability (sourced, not run): a release `retu serve` in a temporary
 # folder, on SQLite or, when DATABASE_URL is set, on a fresh PostgreSQL database that is dropped
 # afterwards, and loading EPCIS documents into it.
 #
@@ -16,8 +16,14 @@ bench_cleanup() {
 }
 trap bench_cleanup EXIT
 
-cargo build --release --quiet -p retu
-retu=$PWD/target/release/retu
+# RETU_BIN names a binary already built (the reliability scripts in CI use the debug build the
+# tests made); otherwise the release build, as benchmarks need.
+if [ -n "${RETU_BIN:-}" ]; then
+    retu=$(realpath "$RETU_BIN")
+else
+    cargo build --release --quiet -p retu
+    retu=$PWD/target/release/retu
+fi
 
 # Starts the server with any extra options given; waits until it listens.
 bench_start() {

@@ -32,13 +32,17 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::string_slice))]
 #![warn(missing_docs)]
 
+mod csv;
 mod error;
 mod font;
+#[doc(hidden)]
+pub mod fuzzing;
 mod layout;
 mod pdf;
 mod qr;
 mod text;
 
+pub use csv::{CsvRecord, parse_csv};
 pub use error::{Field, LabelError};
 pub use font::{FONT_CANDIDATES, FontBytes, FontCandidate, INSTALL_HINT};
 pub use layout::{LAYOUTS, Layout, MIN_MODULE_MM, RectMm};

@@ -493,6 +493,17 @@ impl<S: Store> Ledger<S> {
                 let tile = Tile::from_bytes(&bytes, coord.width)
                     .map_err(|e| LedgerError::Corrupt(format!("{coord}: {e}")))?;
                 let expanded = Arc::new(tile.expand());
+                if coord.width < tlog::tile::TILE_WIDTH {
+                    // A partial tile is superseded by each wider one at its place as the log
+                    // grows. Keeping every width would fill the cache with the right edge's
+                    // history, one entry a checkpoint, and push out the full tiles that proofs
+                    // keep needing; the newest width is what new proofs ask for.
+                    cache.retain(|cached, _| {
+                        cached.level != coord.level
+                            || cached.index != coord.index
+                            || cached.width == tlog::tile::TILE_WIDTH
+                    });
+                }
                 if cache.len() >= capacity {
                     // Full tiles are immutable, so evicting any entry is safe; drop an eighth.
                     let victims: Vec<TileCoord> =
