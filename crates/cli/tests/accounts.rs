@@ -874,3 +874,840 @@ fn accounts(extra: &[&str]) {
     // Other logins are not held up.
     log_in(&http, &server, "ling.officer", officer_password);
 }
+
+// --- Password change ------------------------------------------------------------------------
+
+#[test]
+fn password_change_on_sqlite() {
+    password_change(&[]);
+}
+
+#[test]
+fn password_change_on_postgres() {
+    let Some(database) = common::TestDatabase::create() else {
+        return;
+    };
+    password_change(&["--database-url", &database.url]);
+}
+
+/// What `/me` answers a cookie: 200 while its session lives, a redirect to the login page
+/// once it ended.
+fn me_status(http: &Client, server: &common::Server, cookie: &str) -> u16 {
+    let response = http
+        .get(server.url("/me"))
+        .header("Cookie", cookie)
+        .send()
+        .expect("me");
+    response.status().as_u16()
+}
+
+/// The status of a login attempt.
+fn login_status(http: &Client, server: &common::Server, login: &str, password: &str) -> u16 {
+    post_form(
+        http,
+        &server.url("/login"),
+        None,
+        "en",
+        &[("login", login), ("password", password)],
+    )
+    .status()
+    .as_u16()
+}
+
+/// `POST /me/password`.
+fn change_password(
+    http: &Client,
+    server: &common::Server,
+    cookie: &str,
+    csrf: &str,
+    current: &str,
+    new: &str,
+    again: &str,
+) -> Response {
+    post_form(
+        http,
+        &server.url("/me/password"),
+        Some(cookie),
+        "en",
+        &[
+            ("csrf", csrf),
+            ("current_password", current),
+            ("new_password", new),
+            ("new_password_again", again),
+        ],
+    )
+}
+
+/// A farmer changes their password on `/me`: the current password is checked (and wrong ones
+/// count towards the login throttle), the new one is checked like an invitation's, the phone
+/// that changed it stays logged in and every other session ends; the new password logs in,
+/// the old one no longer does.
+fn password_change(extra: &[&str]) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_str().expect("utf-8 path");
+    let mut args = vec!["--rate-limit", "0"];
+    args.extend_from_slice(extra);
+    let server = start(dir.path(), &args);
+    let http = browser();
+    let coop = org(data, extra, "白毫茶合作社", "member", COUNTY_A);
+    let old_password = "old-password-1";
+    let (ok, out) = user_create(
+        data,
+        extra,
+        &[
+            "--org",
+            &coop,
+            "--login",
+            "lin",
+            "--name",
+            "林大哥",
+            "--role",
+            "producer",
+        ],
+        old_password,
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = user_create(
+        data,
+        extra,
+        &["--org", &coop, "--login", "wei", "--role", "producer"],
+        "wei-password-1",
+    );
+    assert!(ok, "{out}");
+
+    // Three phones logged in as lin, one as wei.
+    let phone = log_in(&http, &server, "lin", old_password);
+    let tablet = log_in(&http, &server, "lin", old_password);
+    let office_pc = log_in(&http, &server, "lin", old_password);
+    let wei = log_in(&http, &server, "wei", "wei-password-1");
+    let (status, html) = get_page(&http, &server.url("/me"), Some(&phone), "zh-CN");
+    assert_eq!(status, 200);
+    assert!(html.contains("修改我的密码"), "{html}");
+    let (status, html) = get_page(&http, &server.url("/me"), Some(&phone), "en");
+    assert_eq!(status, 200);
+    for field in [
+        "action=\"/me/password\"",
+        "<label for=\"f-current_password\">",
+        "<label for=\"f-new_password\">",
+        "<label for=\"f-new_password_again\">",
+        "autocomplete=\"current-password\"",
+    ] {
+        assert!(html.contains(field), "{field}: {html}");
+    }
+    // A producer invites nobody: no link to the people page.
+    assert!(!html.contains("href=\"/people"), "{html}");
+    let csrf = csrf_of(&html);
+
+    // Without the session's CSRF token nothing happens.
+    let refused = post_form(
+        &http,
+        &server.url("/me/password"),
+        Some(&phone),
+        "en",
+        &[
+            ("current_password", old_password),
+            ("new_password", "new-password-1"),
+            ("new_password_again", "new-password-1"),
+        ],
+    );
+    assert_eq!(refused.status(), 403);
+    assert_eq!(
+        refused
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    // A wrong current password is refused, named at its field, and changes nothing.
+    let wrong = change_password(
+        &http,
+        &server,
+        &phone,
+        &csrf,
+        "not-my-password",
+        "new-password-1",
+        "new-password-1",
+    );
+    assert_eq!(wrong.status(), 403);
+    let html = wrong.text().unwrap_or_default();
+    assert!(
+        html.contains(
+            "<p class=\"error\" id=\"f-current_password-error\">The current password is wrong</p>"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("<details class=\"card fold\" id=\"password\" open>"));
+    // New passwords are checked like an invitation's, field by field.
+    let short = change_password(
+        &http,
+        &server,
+        &phone,
+        &csrf,
+        old_password,
+        "short",
+        "short",
+    );
+    assert_eq!(short.status(), 400);
+    let html = short.text().unwrap_or_default();
+    assert!(
+        html.contains("id=\"f-new_password-error\">A password has at least 8 characters"),
+        "{html}"
+    );
+    let differ = change_password(
+        &http,
+        &server,
+        &phone,
+        &csrf,
+        old_password,
+        "new-password-1",
+        "new-password-2",
+    );
+    assert_eq!(differ.status(), 400);
+    assert!(
+        differ
+            .text()
+            .unwrap_or_default()
+            .contains("id=\"f-new_password_again-error\">The two passwords differ")
+    );
+    for cookie in [&phone, &tablet, &office_pc, &wei] {
+        assert_eq!(me_status(&http, &server, cookie), 200);
+    }
+    assert_eq!(login_status(&http, &server, "lin", old_password), 303);
+
+    // The change: this phone stays logged in, lin's other sessions end, wei's does not.
+    let new_password = "新密码 new 2026";
+    let changed = change_password(
+        &http,
+        &server,
+        &phone,
+        &csrf,
+        old_password,
+        new_password,
+        new_password,
+    );
+    assert_eq!(changed.status(), 303);
+    assert_eq!(location(&changed), "/me?done=password");
+    assert!(set_cookie(&changed).is_empty(), "the session is kept");
+    let (status, html) = get_page(&http, &server.url("/me?done=password"), Some(&phone), "en");
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("role=\"status\">Your password was changed."),
+        "{html}"
+    );
+    assert_eq!(me_status(&http, &server, &tablet), 303);
+    assert_eq!(me_status(&http, &server, &office_pc), 303);
+    assert_eq!(me_status(&http, &server, &wei), 200);
+    // The session that changed it keeps its CSRF token and can still act.
+    assert_eq!(csrf_of(&html), csrf);
+    // The old password no longer logs in; the new one does; wei's is untouched.
+    assert_eq!(login_status(&http, &server, "lin", old_password), 401);
+    assert_eq!(login_status(&http, &server, "lin", new_password), 303);
+    assert_eq!(login_status(&http, &server, "wei", "wei-password-1"), 303);
+
+    // Wrong current passwords count towards the login throttle (the successful login above
+    // cleared the earlier failures): after five, even the right password waits, here and on
+    // the login page, so the form cannot be used to guess a password.
+    for attempt in 0..5 {
+        let wrong = change_password(
+            &http,
+            &server,
+            &phone,
+            &csrf,
+            "guess-number-x",
+            "another-password",
+            "another-password",
+        );
+        assert_eq!(wrong.status(), 403, "attempt {attempt}");
+    }
+    let throttled = change_password(
+        &http,
+        &server,
+        &phone,
+        &csrf,
+        new_password,
+        "another-password",
+        "another-password",
+    );
+    assert_eq!(throttled.status(), 429);
+    assert!(throttled.headers().contains_key("retry-after"));
+    assert!(alert(&throttled.text().unwrap_or_default()).starts_with("Too many failed attempts"),);
+    assert_eq!(login_status(&http, &server, "lin", new_password), 429);
+    // The throttled attempt changed nothing.
+    assert_eq!(me_status(&http, &server, &phone), 200);
+    assert_eq!(login_status(&http, &server, "wei", "wei-password-1"), 303);
+}
+
+// --- The people page: invitations, disabling and enabling ----------------------------------
+
+#[test]
+fn people_page_on_sqlite() {
+    people_page(&[]);
+}
+
+#[test]
+fn people_page_on_postgres() {
+    let Some(database) = common::TestDatabase::create() else {
+        return;
+    };
+    people_page(&["--database-url", &database.url]);
+}
+
+/// `POST /api/users/disabled` with a session (and its CSRF token) or a bearer token.
+fn set_disabled(
+    http: &Client,
+    server: &common::Server,
+    auth: (&str, Option<&str>),
+    body: &Value,
+) -> (u16, Value) {
+    let (cookie_or_token, csrf) = auth;
+    let mut request = http
+        .post(server.url("/api/users/disabled"))
+        .header("Content-Type", "application/json")
+        .header("Accept-Language", "en")
+        .body(body.to_string());
+    request = match csrf {
+        Some(csrf) => request
+            .header("Cookie", cookie_or_token)
+            .header("X-CSRF-Token", csrf),
+        None if cookie_or_token.starts_with("retu_session=") => {
+            request.header("Cookie", cookie_or_token)
+        }
+        None => request.bearer_auth(cookie_or_token),
+    };
+    let response = request.send().expect("set disabled");
+    let status = response.status().as_u16();
+    (status, response.json().unwrap_or(Value::Null))
+}
+
+/// The `href` of the page's `a#invitation-link`.
+fn invitation_link(html: &str) -> Option<String> {
+    html.split("<a id=\"invitation-link\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_owned)
+}
+
+/// The `<li>` of a person on the people page.
+fn person_row<'a>(html: &'a str, login: &str) -> Option<&'a str> {
+    let start = html.find(&format!("<li class=\"person\" data-login=\"{login}\""))?;
+    let rest = &html[start..];
+    Some(&rest[..rest.find("</li>")?])
+}
+
+/// The people page of officers, specialists and the admin: who may open it and what each
+/// sees, an invitation made on it whose link and QR code work, and disabling and enabling
+/// people, on the page and through the JSON API, within each one's rights.
+fn people_page(extra: &[&str]) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_str().expect("utf-8 path");
+    let mut args = vec!["--rate-limit", "0"];
+    args.extend_from_slice(extra);
+    let server = start(dir.path(), &args);
+    let http = browser();
+
+    let office_a = org(data, extra, "凌云县电商办", "county", COUNTY_A);
+    let office_b = org(data, extra, "乐业县电商办", "county", COUNTY_B);
+    let team = org(data, extra, "百色市科技特派员服务队", "member", "百色市");
+    let coop_a = org(data, extra, "白毫茶合作社", "member", COUNTY_A);
+    let coop_b = org(data, extra, "乐业县猕猴桃合作社", "member", COUNTY_B);
+    let coop_c = org(data, extra, "田林县八渡笋合作社", "member", "田林县");
+    let mut admin_args = vec![
+        "org",
+        "create",
+        "--data",
+        data,
+        "--name",
+        "县平台管理员",
+        "--role",
+        "admin",
+    ];
+    admin_args.extend_from_slice(extra);
+    let admin_org = retu(&admin_args).trim().to_owned();
+    let people = [
+        (&office_a, "ling.officer", "黄主任", "officer", None),
+        (&office_b, "leye.officer", "罗主任", "officer", None),
+        (&team, "tepaiyuan", "李特派员", "specialist", Some(COUNTY_A)),
+        (&admin_org, "root", "管理员", "admin", None),
+        (&coop_a, "baihao", "韦大姐", "producer", None),
+        (&coop_b, "leye.farmer", "罗大哥", "producer", None),
+        (&coop_c, "tianlin.farmer", "黄大叔", "producer", None),
+    ];
+    for (org, login, name, role, county) in people {
+        let mut more = vec![
+            "--org", org, "--login", login, "--name", name, "--role", role,
+        ];
+        if let Some(county) = county {
+            more.extend(["--county", county]);
+        }
+        let (ok, out) = user_create(data, extra, &more, &format!("{login}-password"));
+        assert!(ok, "{out}");
+    }
+    let session = |login: &str| log_in(&http, &server, login, &format!("{login}-password"));
+    let officer = session("ling.officer");
+    let officer_csrf = csrf(&http, &server, &officer);
+    let specialist = session("tepaiyuan");
+    let specialist_csrf = csrf(&http, &server, &specialist);
+    let admin = session("root");
+    let admin_csrf = csrf(&http, &server, &admin);
+    let farmer = session("baihao");
+    let farmer_csrf = csrf(&http, &server, &farmer);
+
+    // --- Who may open the page, and what each sees. ---------------------------------------
+    let response = http
+        .get(server.url("/people"))
+        .send()
+        .expect("anonymous people page");
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), "/login?next=/people");
+    let (status, html) = get_page(&http, &server.url("/people"), Some(&farmer), "en");
+    assert_eq!(status, 403);
+    assert!(
+        html.contains("Only county officers, specialists and administrators can open this page."),
+        "{html}"
+    );
+    assert!(!html.contains("data-login"), "{html}");
+    let (status, html) = get_page(&http, &server.url("/people"), Some(&farmer), "zh-CN");
+    assert_eq!(status, 403);
+    assert!(
+        html.contains("只有县电商办工作人员、科技特派员和管理员可以打开此页面。"),
+        "{html}"
+    );
+    // /me links the page for those who invite.
+    let (_, html) = get_page(&http, &server.url("/me"), Some(&officer), "zh-CN");
+    assert!(
+        html.contains("<a class=\"action\" id=\"people-link\" href=\"/people\">人员与邀请</a>"),
+        "{html}"
+    );
+
+    // The officer sees county A: its office, its farms and their people; nothing of B or C.
+    let (status, html) = get_page(&http, &server.url("/people"), Some(&officer), "en");
+    assert_eq!(status, 200, "{html}");
+    for text in [
+        "<form id=\"invite\"",
+        "白毫茶合作社",
+        "凌云县电商办",
+        "data-login=\"baihao\"",
+        "data-login=\"ling.officer\"",
+        &format!("href=\"/work?for={coop_a}\""),
+    ] {
+        assert!(html.contains(text), "{text}: {html}");
+    }
+    for text in [
+        COUNTY_B,
+        "田林县",
+        "leye.farmer",
+        "tianlin.farmer",
+        "root",
+        "tepaiyuan",
+    ] {
+        assert!(!html.contains(text), "{text} is not the officer's: {html}");
+    }
+    // A button for the farmer; none for the officer themself, nor for their office.
+    let row = person_row(&html, "baihao").expect("baihao's row");
+    assert!(
+        row.contains("name=\"disabled\" value=\"true\"") && row.contains(">Disable</button>"),
+        "{row}"
+    );
+    let row = person_row(&html, "ling.officer").expect("the officer's row");
+    assert!(!row.contains("<form"), "{row}");
+    assert!(row.contains("(you)"), "{row}");
+    // Nobody records for the county office.
+    assert!(!html.contains(&format!("/work?for={office_a}")), "{html}");
+
+    // The specialist sees their assigned county A, not their own team's 百色市, nor B.
+    let (status, html) = get_page(&http, &server.url("/people"), Some(&specialist), "en");
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("data-login=\"baihao\"") && html.contains(&format!("/work?for={coop_a}")),
+        "{html}"
+    );
+    for text in [
+        COUNTY_B,
+        "百色市科技特派员服务队",
+        "leye.farmer",
+        "tianlin.farmer",
+    ] {
+        assert!(!html.contains(text), "{text}: {html}");
+    }
+    // The admin sees everyone, and may invite with any role.
+    let (status, html) = get_page(&http, &server.url("/people"), Some(&admin), "en");
+    assert_eq!(status, 200, "{html}");
+    for text in [
+        "data-login=\"leye.farmer\"",
+        "data-login=\"tianlin.farmer\"",
+        "data-login=\"tepaiyuan\"",
+        "data-login=\"leye.officer\"",
+        "<option value=\"officer\">",
+    ] {
+        assert!(html.contains(text), "{text}: {html}");
+    }
+
+    // --- An invitation from the page. ---------------------------------------------------------
+    let invite_form = |cookie: &str, csrf: &str, fields: &[(&str, &str)]| {
+        let mut all = vec![("csrf", csrf)];
+        all.extend_from_slice(fields);
+        let response = post_form(
+            &http,
+            &server.url("/people/invite"),
+            Some(cookie),
+            "en",
+            &all,
+        );
+        let status = response.status().as_u16();
+        let csp = response
+            .headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (status, csp, response.text().unwrap_or_default())
+    };
+    let new_farm = [
+        ("org", ""),
+        ("org_name", "百陇村茶园"),
+        ("county", COUNTY_A),
+        ("role", "producer"),
+        ("days", "7"),
+    ];
+    let (status, csp, html) = invite_form(&officer, &officer_csrf, &new_farm);
+    assert_eq!(status, 201, "{html}");
+    let link = invitation_link(&html).expect("a#invitation-link");
+    assert!(link.starts_with(&server.url("/invite/")), "{link}");
+    assert!(
+        html.contains(&format!(">{link}</a>")),
+        "the link as text: {html}"
+    );
+    let qr = html
+        .split("id=\"invitation-qr\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</div>").next())
+        .expect("the QR code");
+    assert!(qr.contains("<svg") && qr.contains("<path"), "{qr}");
+    assert!(html.contains("(UTC+8)"), "the expiry: {html}");
+    assert!(html.contains("id=\"copy-link\""), "{html}");
+    // The copy button's script is the only one allowed.
+    let scripts = csp
+        .split(';')
+        .map(str::trim)
+        .find(|directive| directive.starts_with("script-src"))
+        .unwrap_or_default();
+    assert!(
+        scripts.starts_with("script-src 'sha256-") && !scripts.contains("unsafe"),
+        "{csp}"
+    );
+    // The link works: the farmer joins 百陇村茶园 in county A.
+    let (status, page) = get_page(&http, &link, None, "en");
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("凌云县电商办 invites you to join 百陇村茶园 as producer"),
+        "{page}"
+    );
+    let joined = post_form(
+        &http,
+        &link,
+        None,
+        "en",
+        &[
+            ("display_name", "韦二姐"),
+            ("login", "13800138001"),
+            ("password", "bailong-password"),
+            ("password_again", "bailong-password"),
+        ],
+    );
+    assert_eq!(joined.status(), 303);
+    let (status, html) = get_page(&http, &server.url("/people"), Some(&officer), "en");
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("百陇村茶园") && html.contains("data-login=\"13800138001\""),
+        "{html}"
+    );
+
+    // Problems name the field, and store nothing.
+    let (status, _, html) = invite_form(
+        &officer,
+        &officer_csrf,
+        &[
+            ("org", ""),
+            ("org_name", "乐业县的农场"),
+            ("county", COUNTY_B),
+            ("role", "producer"),
+            ("days", "7"),
+        ],
+    );
+    assert_eq!(status, 403, "{html}");
+    assert!(
+        html.contains(
+            "id=\"f-county-error\">You may invite only in the counties you are responsible for"
+        ),
+        "{html}"
+    );
+    assert!(invitation_link(&html).is_none());
+    let (status, _, html) = invite_form(
+        &officer,
+        &officer_csrf,
+        &[
+            ("org", &coop_a),
+            ("org_name", "another name"),
+            ("county", COUNTY_A),
+            ("role", "producer"),
+            ("days", "7"),
+        ],
+    );
+    assert_eq!(status, 400, "{html}");
+    assert!(
+        html.contains("id=\"f-org_name-error\">Either choose an organisation or type the name of a new one, not both"),
+        "{html}"
+    );
+    let (status, _, html) = invite_form(
+        &officer,
+        &officer_csrf,
+        &[("org", &coop_a), ("role", "officer"), ("days", "7")],
+    );
+    assert_eq!(status, 403, "{html}");
+    assert!(
+        html.contains("id=\"f-role-error\">Only an administrator may give this role"),
+        "{html}"
+    );
+    let (status, _, html) = invite_form(
+        &officer,
+        &officer_csrf,
+        &[("org", &coop_a), ("role", "producer"), ("days", "31")],
+    );
+    assert_eq!(status, 400, "{html}");
+    assert!(
+        html.contains("id=\"f-days-error\">The link works for 1 to 30 days"),
+        "{html}"
+    );
+    let (status, _, html) = invite_form(
+        &officer,
+        &officer_csrf,
+        &[("org", &coop_b), ("role", "producer"), ("days", "7")],
+    );
+    assert_eq!(status, 403, "{html}");
+    assert!(html.contains("id=\"f-org-error\">"), "{html}");
+    // Neither the page nor the API made 乐业县的农场.
+    let listed = retu(&[&["org", "list", "--data", data][..], extra].concat());
+    assert!(!listed.contains("乐业县的农场"), "{listed}");
+    // Without the CSRF token, nothing.
+    let refused = post_form(
+        &http,
+        &server.url("/people/invite"),
+        Some(&officer),
+        "en",
+        &new_farm,
+    );
+    assert_eq!(refused.status(), 403);
+    // A producer invites nobody from the page either.
+    let (status, _, html) = invite_form(&farmer, &farmer_csrf, &new_farm);
+    assert_eq!(status, 403, "{html}");
+    // The specialist invites into an existing farm of their county, not of another.
+    let (status, _, html) = invite_form(
+        &specialist,
+        &specialist_csrf,
+        &[("org", &coop_a), ("role", "processor"), ("days", "3")],
+    );
+    assert_eq!(status, 201, "{html}");
+    assert!(invitation_link(&html).is_some());
+    assert!(html.contains("Invitation to 白毫茶合作社"), "{html}");
+
+    // --- Disabling and enabling. ----------------------------------------------------------
+    // On the page: the officer disables a farmer of county A, whose session ends at once.
+    let disable_form = |cookie: &str, csrf: &str, login: &str, disabled: &str| {
+        let response = post_form(
+            &http,
+            &server.url("/people/disabled"),
+            Some(cookie),
+            "en",
+            &[("csrf", csrf), ("login", login), ("disabled", disabled)],
+        );
+        let status = response.status().as_u16();
+        (status, response.text().unwrap_or_default())
+    };
+    assert_eq!(me_status(&http, &server, &farmer), 200);
+    let (status, html) = disable_form(&officer, &officer_csrf, "baihao", "true");
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("role=\"status\">韦大姐 (baihao) is disabled"),
+        "{html}"
+    );
+    let row = person_row(&html, "baihao").expect("baihao's row");
+    assert!(
+        row.contains("data-disabled=\"true\"") && row.contains(">Enable</button>"),
+        "{row}"
+    );
+    assert_eq!(me_status(&http, &server, &farmer), 303);
+    assert_eq!(
+        login_status(&http, &server, "baihao", "baihao-password"),
+        401
+    );
+    // Through the API: the officer enables them again.
+    let (status, answer) = set_disabled(
+        &http,
+        &server,
+        (&officer, Some(&officer_csrf)),
+        &json!({"login": "BaiHao", "disabled": false}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["disabled"], false);
+    assert_eq!(answer["login"], "baihao");
+    assert_eq!(answer["organisation"]["id"], coop_a.as_str());
+    assert_eq!(
+        login_status(&http, &server, "baihao", "baihao-password"),
+        303
+    );
+    // Without the CSRF token a session cannot.
+    let (status, _) = set_disabled(
+        &http,
+        &server,
+        (&officer, None),
+        &json!({"login": "baihao", "disabled": true}),
+    );
+    assert_eq!(status, 403);
+
+    // The officer cannot touch another county's farmer, an admin, another officer, or
+    // themself; each is refused by name and changes nothing.
+    for (login, reason) in [
+        (
+            "leye.farmer",
+            "You may disable or enable only people of the counties you are responsible for",
+        ),
+        (
+            "root",
+            "Only the administrator may disable or enable officers, specialists and administrators",
+        ),
+        (
+            "leye.officer",
+            "Only the administrator may disable or enable officers, specialists and administrators",
+        ),
+        ("ling.officer", "You cannot disable or enable yourself"),
+    ] {
+        let (status, problem) = set_disabled(
+            &http,
+            &server,
+            (&officer, Some(&officer_csrf)),
+            &json!({"login": login, "disabled": true}),
+        );
+        assert_eq!(status, 403, "{login}: {problem}");
+        assert_eq!(problem["detail"], reason, "{login}");
+        assert_eq!(problem["pointer"], "/login", "{login}");
+    }
+    for login in ["leye.farmer", "root", "leye.officer"] {
+        assert_eq!(
+            login_status(&http, &server, login, &format!("{login}-password")),
+            303,
+            "{login} can still log in"
+        );
+    }
+    assert_eq!(me_status(&http, &server, &officer), 200);
+    // On the page, refusals are said in the page's language.
+    let (status, html) = disable_form(&officer, &officer_csrf, "leye.farmer", "true");
+    assert_eq!(status, 403, "{html}");
+    assert!(
+        alert(&html).starts_with("You may disable or enable only people of the counties"),
+        "{html}"
+    );
+    let response = post_form(
+        &http,
+        &server.url("/people/disabled"),
+        Some(&officer),
+        "zh-CN",
+        &[
+            ("csrf", &officer_csrf),
+            ("login", "ling.officer"),
+            ("disabled", "true"),
+        ],
+    );
+    assert_eq!(response.status(), 403);
+    assert_eq!(
+        alert(&response.text().unwrap_or_default()),
+        "您不能停用或启用自己的账号"
+    );
+    // Unknown logins and malformed requests name the field.
+    let (status, problem) = set_disabled(
+        &http,
+        &server,
+        (&officer, Some(&officer_csrf)),
+        &json!({"login": "no.such.person", "disabled": true}),
+    );
+    assert_eq!((status, problem["pointer"].as_str()), (404, Some("/login")));
+    let (status, problem) = set_disabled(
+        &http,
+        &server,
+        (&officer, Some(&officer_csrf)),
+        &json!({"login": "baihao", "disabled": "yes"}),
+    );
+    assert_eq!(
+        (status, problem["pointer"].as_str()),
+        (400, Some("/disabled"))
+    );
+    let (status, problem) = set_disabled(
+        &http,
+        &server,
+        (&officer, Some(&officer_csrf)),
+        &json!({"disabled": true}),
+    );
+    assert_eq!((status, problem["pointer"].as_str()), (400, Some("/login")));
+    // A producer manages nobody.
+    let farmer = session("baihao");
+    let farmer_csrf = csrf(&http, &server, &farmer);
+    let (status, _) = set_disabled(
+        &http,
+        &server,
+        (&farmer, Some(&farmer_csrf)),
+        &json!({"login": "13800138001", "disabled": true}),
+    );
+    assert_eq!(status, 403);
+    assert_eq!(
+        login_status(&http, &server, "13800138001", "bailong-password"),
+        303
+    );
+
+    // The specialist manages their assigned county's farmers, not another county's.
+    let (status, answer) = set_disabled(
+        &http,
+        &server,
+        (&specialist, Some(&specialist_csrf)),
+        &json!({"login": "13800138001", "disabled": true}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        login_status(&http, &server, "13800138001", "bailong-password"),
+        401
+    );
+    let (status, _) = set_disabled(
+        &http,
+        &server,
+        (&specialist, Some(&specialist_csrf)),
+        &json!({"login": "tianlin.farmer", "disabled": true}),
+    );
+    assert_eq!(status, 403);
+
+    // The admin manages anyone but themself, on the page, by the API and with their token.
+    let leye_officer = session("leye.officer");
+    let (status, html) = disable_form(&admin, &admin_csrf, "leye.officer", "true");
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(me_status(&http, &server, &leye_officer), 303);
+    assert_eq!(
+        login_status(&http, &server, "leye.officer", "leye.officer-password"),
+        401
+    );
+    let (status, answer) = set_disabled(
+        &http,
+        &server,
+        (&server.admin_token, None),
+        &json!({"login": "leye.officer", "disabled": false}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        login_status(&http, &server, "leye.officer", "leye.officer-password"),
+        303
+    );
+    let (status, _) = set_disabled(
+        &http,
+        &server,
+        (&admin, Some(&admin_csrf)),
+        &json!({"login": "root", "disabled": true}),
+    );
+    assert_eq!(status, 403);
+    assert_eq!(me_status(&http, &server, &admin), 200);
+}

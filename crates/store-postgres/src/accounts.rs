@@ -125,6 +125,63 @@ pub(crate) async fn set_user_disabled(store: &PgStore, user_id: i64, disabled: b
     tx.commit().await.map_err(db)
 }
 
+pub(crate) async fn set_password(
+    store: &PgStore,
+    user_id: i64,
+    password_hash: &str,
+    keep_session: Option<[u8; 32]>,
+) -> Result<()> {
+    let mut tx = store.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+    let changed = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    if let Some(keep) = keep_session {
+        // FOR UPDATE: a concurrent logout of this session waits for this transaction, or
+        // this one sees the session gone.
+        let live: Option<i32> = sqlx::query_scalar(
+            "SELECT 1 FROM sessions WHERE token_hash = $1 AND user_id = $2 FOR UPDATE",
+        )
+        .bind(keep.as_slice())
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if live.is_none() {
+            // Dropping the transaction rolls the new hash back.
+            return Err(StoreError::NotFound);
+        }
+    }
+    // `IS DISTINCT FROM` is true for every row when nothing is kept (a NULL parameter).
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2")
+        .bind(user_id)
+        .bind(keep_session.as_ref().map(<[u8; 32]>::as_slice))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)
+}
+
+pub(crate) async fn users_of_orgs(store: &PgStore, org_ids: &[i64]) -> Result<Vec<User>> {
+    if org_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.org_id = ANY($1) ORDER BY u.org_id, u.id"
+    )))
+    .bind(org_ids)
+    .fetch_all(&store.pool)
+    .await
+    .map_err(db)?;
+    rows.iter().map(user_from_row).collect()
+}
+
 pub(crate) async fn assign_county(store: &PgStore, user_id: i64, county: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO specialist_counties (user_id, county) VALUES ($1, $2) ON CONFLICT DO NOTHING",

@@ -133,6 +133,75 @@ pub(crate) async fn set_user_disabled(
     tx.commit().await.map_err(db)
 }
 
+pub(crate) async fn set_password(
+    store: &SqliteStore,
+    user_id: i64,
+    password_hash: &str,
+    keep_session: Option<[u8; 32]>,
+) -> Result<()> {
+    let mut tx = store
+        .write
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(db)?;
+    let changed = sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    if let Some(keep) = keep_session {
+        let live: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM sessions WHERE token_hash = ? AND user_id = ?")
+                .bind(keep.as_slice())
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        if live.is_none() {
+            // Dropping the transaction rolls the new hash back.
+            return Err(StoreError::NotFound);
+        }
+    }
+    // `IS NOT` is true for every row when nothing is kept (a NULL parameter).
+    sqlx::query("DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?")
+        .bind(user_id)
+        .bind(keep_session.as_ref().map(<[u8; 32]>::as_slice))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)
+}
+
+pub(crate) async fn users_of_orgs(store: &SqliteStore, org_ids: &[i64]) -> Result<Vec<User>> {
+    if org_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One JSON array parameter instead of one parameter per key: an administrator's list
+    // names every organisation, more than SQLite's limit on bound parameters could take.
+    let keys = format!(
+        "[{}]",
+        org_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users u \
+         WHERE u.org_id IN (SELECT value FROM json_each(?)) ORDER BY u.org_id, u.id"
+    )))
+    .bind(keys)
+    .fetch_all(&store.read)
+    .await
+    .map_err(db)?;
+    rows.iter().map(user_from_row).collect()
+}
+
 pub(crate) async fn assign_county(store: &SqliteStore, user_id: i64, county: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO specialist_counties (user_id, county) VALUES (?, ?) ON CONFLICT DO NOTHING",

@@ -462,6 +462,19 @@ impl Store for SqliteStore {
         accounts::set_user_disabled(self, user_id, disabled).await
     }
 
+    async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: Option<[u8; 32]>,
+    ) -> Result<()> {
+        accounts::set_password(self, user_id, password_hash, keep_session).await
+    }
+
+    async fn users_of_orgs(&self, org_ids: &[i64]) -> Result<Vec<User>> {
+        accounts::users_of_orgs(self, org_ids).await
+    }
+
     async fn assign_county(&self, user_id: i64, county: &str) -> Result<()> {
         accounts::assign_county(self, user_id, county).await
     }

@@ -39,6 +39,8 @@ macro_rules! conformance_tests {
             large_scan_batches_add_up,
             users_have_unique_logins,
             sessions_expire_and_end,
+            passwords_change_and_other_sessions_end,
+            people_are_listed_by_organisation,
             specialists_see_their_assigned_counties,
             invitations_are_used_once,
             concurrent_redemptions_have_one_winner,
@@ -1157,6 +1159,160 @@ pub async fn sessions_expire_and_end<S: Store>(store: S) {
     store.set_user_disabled(wei.id, false).await.unwrap();
     assert!(store.session([3; 32], APRIL_FIRST).await.unwrap().is_none());
     assert!(store.session([4; 32], APRIL_FIRST).await.unwrap().is_some());
+}
+
+pub async fn passwords_change_and_other_sessions_end<S: Store>(store: S) {
+    use crate::{NewSession, UserRole};
+    let coop = org(&store, "org-coop", Role::Member, Some("Lingyun")).await;
+    let lin = store
+        .create_user(new_user(coop, "lin", UserRole::Producer))
+        .await
+        .unwrap();
+    let wei = store
+        .create_user(new_user(coop, "wei", UserRole::Producer))
+        .await
+        .unwrap();
+    let end = APRIL_FIRST + 30 * 24 * HOUR;
+    let session = |token: u8, user_id: i64| NewSession {
+        token_hash: [token; 32],
+        user_id,
+        csrf_token: format!("csrf-{token}"),
+        created_at: APRIL_FIRST,
+        expires_at: end,
+    };
+    for (token, user) in [(1, lin.id), (2, lin.id), (3, wei.id)] {
+        store.create_session(&session(token, user)).await.unwrap();
+    }
+    let live = |token: u8| {
+        let store = store.clone();
+        async move {
+            store
+                .session([token; 32], APRIL_FIRST)
+                .await
+                .unwrap()
+                .is_some()
+        }
+    };
+
+    // The session that changed the password stays; the person's others end; nobody else's.
+    store
+        .set_password(lin.id, "$argon2id$v=19$new", Some([1; 32]))
+        .await
+        .unwrap();
+    let changed = store.user(lin.id).await.unwrap().unwrap();
+    assert_eq!(changed.password_hash, "$argon2id$v=19$new");
+    assert_eq!(
+        changed,
+        crate::User {
+            password_hash: "$argon2id$v=19$new".into(),
+            ..lin.clone()
+        }
+    );
+    assert!(live(1).await);
+    assert!(!live(2).await);
+    assert!(live(3).await);
+    assert_eq!(store.user(wei.id).await.unwrap(), Some(wei.clone()));
+    let (_, seen) = store.session([1; 32], APRIL_FIRST).await.unwrap().unwrap();
+    assert_eq!(seen.password_hash, "$argon2id$v=19$new");
+
+    // A session that is not the person's, or no longer exists, cannot change the password:
+    // nothing changes, no session ends.
+    store.create_session(&session(4, lin.id)).await.unwrap();
+    for gone in [[3; 32], [2; 32], [9; 32]] {
+        let refused = store
+            .set_password(lin.id, "$argon2id$v=19$stolen", Some(gone))
+            .await;
+        assert!(matches!(refused, Err(StoreError::NotFound)), "{refused:?}");
+    }
+    assert_eq!(
+        store.user(lin.id).await.unwrap().unwrap().password_hash,
+        "$argon2id$v=19$new"
+    );
+    assert!(live(1).await && live(3).await && live(4).await);
+    store
+        .set_password(lin.id, "$argon2id$v=19$newer", Some([4; 32]))
+        .await
+        .unwrap();
+    assert!(!live(1).await && live(4).await);
+    assert!(live(3).await);
+
+    // Without a session to keep, every one of the person's sessions ends.
+    store.create_session(&session(5, lin.id)).await.unwrap();
+    store.delete_session([4; 32]).await.unwrap();
+    store.create_session(&session(6, lin.id)).await.unwrap();
+    store
+        .set_password(lin.id, "$argon2id$v=19$newest", None)
+        .await
+        .unwrap();
+    assert!(!live(5).await && !live(6).await);
+    assert!(live(3).await);
+    assert_eq!(
+        store.user(lin.id).await.unwrap().unwrap().password_hash,
+        "$argon2id$v=19$newest"
+    );
+
+    // No such person: not found, and nothing changes.
+    let missing = store
+        .set_password(lin.id + 1000, "$argon2id$v=19$x", None)
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+    assert!(live(3).await);
+}
+
+pub async fn people_are_listed_by_organisation<S: Store>(store: S) {
+    use crate::UserRole;
+    let b = org(&store, "org-b", Role::Member, Some("Leye")).await;
+    let a = org(&store, "org-a", Role::Member, Some("Lingyun")).await;
+    let empty = org(&store, "org-empty", Role::Member, Some("Lingyun")).await;
+    let office = org(&store, "org-office", Role::County, Some("Lingyun")).await;
+    let b1 = store
+        .create_user(new_user(b, "b1", UserRole::Producer))
+        .await
+        .unwrap();
+    let a1 = store
+        .create_user(new_user(a, "a1", UserRole::Producer))
+        .await
+        .unwrap();
+    let a2 = store
+        .create_user(new_user(a, "a2", UserRole::Processor))
+        .await
+        .unwrap();
+    let officer = store
+        .create_user(new_user(office, "officer", UserRole::Officer))
+        .await
+        .unwrap();
+    let b2 = store
+        .create_user(new_user(b, "b2", UserRole::Producer))
+        .await
+        .unwrap();
+    // Disabled people are listed too, as they are now.
+    store.set_user_disabled(a2.id, true).await.unwrap();
+    let a2 = store.user(a2.id).await.unwrap().unwrap();
+    assert!(a2.disabled);
+
+    let logins =
+        |users: Vec<crate::User>| users.into_iter().map(|u| u.login).collect::<Vec<String>>();
+    // By organisation key, then by when they joined, whatever the order asked in.
+    let listed = store.users_of_orgs(&[a, b]).await.unwrap();
+    assert_eq!(listed, vec![b1.clone(), b2.clone(), a1.clone(), a2.clone()]);
+    assert_eq!(
+        logins(store.users_of_orgs(&[b, a, b]).await.unwrap()),
+        ["b1", "b2", "a1", "a2"]
+    );
+    assert_eq!(
+        store.users_of_orgs(&[office]).await.unwrap(),
+        vec![officer.clone()]
+    );
+    assert!(store.users_of_orgs(&[empty]).await.unwrap().is_empty());
+    assert!(store.users_of_orgs(&[]).await.unwrap().is_empty());
+    assert!(store.users_of_orgs(&[a + 1000]).await.unwrap().is_empty());
+    // An administrator's list names every organisation: far more keys than a statement
+    // could take as separate parameters.
+    let many: Vec<i64> = (0..40_000).map(|i| a + 1000 + i).chain([a]).collect();
+    assert_eq!(
+        logins(store.users_of_orgs(&many).await.unwrap()),
+        ["a1", "a2"]
+    );
 }
 
 pub async fn specialists_see_their_assigned_counties<S: Store>(store: S) {

@@ -121,6 +121,24 @@ pub trait Store: Clone + Send + Sync + 'static {
         disabled: bool,
     ) -> impl Future<Output = Result<()>> + Send;
 
+    /// Replaces a person's password hash and, in the same transaction, ends every session of
+    /// theirs but `keep_session` (the SHA-256 of the session that changed the password, which
+    /// stays logged in; `None` ends them all). A stolen session or a password someone else
+    /// knew stops working the moment the password changes. [`StoreError::NotFound`] if there
+    /// is no such person, or if `keep_session` is not one of theirs (it ended meanwhile: a
+    /// session that was logged out cannot change the password); nothing changes then.
+    fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: Option<[u8; 32]>,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// The people of these organisations, disabled ones included, ordered by organisation
+    /// (internal key) and then by when they joined (internal key). Unknown keys match
+    /// nobody; no key, nobody.
+    fn users_of_orgs(&self, org_ids: &[i64]) -> impl Future<Output = Result<Vec<User>>> + Send;
+
     /// Assigns a county to a specialist; assigning it again changes nothing.
     fn assign_county(&self, user_id: i64, county: &str) -> impl Future<Output = Result<()>> + Send;
 

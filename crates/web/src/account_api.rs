@@ -12,7 +12,8 @@
 //!   requests need none: a browser never adds that header by itself.
 //! - `POST /api/invitations` ([`create_invitation`]): an officer for their county, a
 //!   specialist for their assigned counties, the admin anywhere; answers the one-use link and
-//!   its QR code once.
+//!   its QR code once. [`invite`] judges and stores every invitation, this endpoint's and
+//!   the people page's (`people.rs`), so the two cannot drift apart.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -206,7 +207,8 @@ pub(crate) enum InviteScope {
 }
 
 impl InviteScope {
-    fn covers(&self, county: Option<&str>) -> bool {
+    /// Whether an organisation of `county` is within the scope.
+    pub(crate) fn covers(&self, county: Option<&str>) -> bool {
         match self {
             InviteScope::Anywhere => true,
             InviteScope::Counties(counties) => {
@@ -273,66 +275,115 @@ fn forbidden(locale: Locale, pointer: &str, key: &'static str) -> ApiError {
     ApiError::forbidden_field(t(locale, key), vec![field(locale, pointer, key)])
 }
 
-/// A text field of the request: `None` when absent or null, a problem when not a string or
-/// empty or longer than `max` characters once trimmed.
-fn text_field<'a>(
-    body: &'a Map<String, Value>,
+/// A text field of a JSON request: `None` when absent or null, a problem when not a string.
+/// Its length is checked by [`invite`], for every way an invitation is asked for.
+fn text_field(
+    body: &Map<String, Value>,
     name: &str,
-    max: usize,
     locale: Locale,
     key: &'static str,
-) -> Result<Option<&'a str>, ApiError> {
+) -> Result<Option<String>, ApiError> {
     match body.get(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => {
-            let text = text.trim();
-            let count = text.chars().count();
-            if (1..=max).contains(&count) && !text.chars().any(char::is_control) {
-                Ok(Some(text))
-            } else {
-                Err(invalid(locale, &format!("/{name}"), key))
-            }
-        }
+        Some(Value::String(text)) => Ok(Some(text.clone())),
         Some(_) => Err(invalid(locale, &format!("/{name}"), key)),
     }
 }
 
-/// `POST /api/invitations`: `{orgName, county, role, expiresInDays?}` invites into a new
-/// member organisation made with the invitation, `{orgId, role, expiresInDays?}` into an
-/// existing one. 201 with `{url, expiresAt, role, organisation, qrSvg}`; the link is shown
-/// this once (the store keeps its SHA-256 only).
-pub(crate) async fn create_invitation<S: Store>(
-    State(state): State<AppState<S>>,
-    caller: Caller,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let locale = crate::request_locale(&headers, None);
-    let inviter = caller.require()?.clone();
-    let scope = invite_scope(&caller)
-        .ok_or_else(|| ApiError::forbidden(t(locale, "account.problem.may_not_invite")))?;
-    let Ok(Value::Object(request)) = serde_json::from_slice::<Value>(&body) else {
-        return Err(invalid(locale, "", "account.problem.not_json"));
-    };
+/// A request for an invitation, as `POST /api/invitations` and the people page's form ask
+/// for one; [`invite`] judges and creates it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct InvitationRequest {
+    /// The public ID of an existing organisation to join.
+    pub(crate) org_id: Option<String>,
+    /// The name of a new member organisation, made with the invitation.
+    pub(crate) org_name: Option<String>,
+    /// The new organisation's county.
+    pub(crate) county: Option<String>,
+    /// The role the invitee gets.
+    pub(crate) role: Option<UserRole>,
+    /// How many days the link works (1 to [`INVITATION_MAX_DAYS`]).
+    pub(crate) days: i64,
+}
 
-    let role = match request
-        .get("role")
-        .and_then(Value::as_str)
-        .map(UserRole::parse)
-    {
-        Some(Some(role)) => role,
-        _ => return Err(invalid(locale, "/role", "account.problem.role")),
+/// A stored invitation with the link that uses it, shown this once.
+#[derive(Clone, Debug)]
+pub(crate) struct CreatedInvitation {
+    /// The full link, `{public base}/invite/{token}`.
+    pub(crate) url: String,
+    /// When it stops working, µs.
+    pub(crate) expires_at: i64,
+    /// The role the invitee gets.
+    pub(crate) role: UserRole,
+    /// The organisation they join (made with the invitation when it is new).
+    pub(crate) org: Org,
+    /// The link's QR code as SVG.
+    pub(crate) qr_svg: String,
+}
+
+/// A trimmed text of 1 to `max` characters without control characters, or the problem at
+/// `pointer`.
+fn checked_text<'a>(
+    text: Option<&'a str>,
+    max: usize,
+    locale: Locale,
+    pointer: &str,
+    key: &'static str,
+) -> Result<Option<&'a str>, ApiError> {
+    let Some(text) = text else {
+        return Ok(None);
     };
-    let days = match request.get("expiresInDays") {
-        None | Some(Value::Null) => INVITATION_DAYS,
-        Some(value) => value
-            .as_i64()
-            .filter(|d| (1..=INVITATION_MAX_DAYS).contains(d))
-            .ok_or_else(|| invalid(locale, "/expiresInDays", "account.problem.expires"))?,
-    };
-    let org_id = text_field(&request, "orgId", 64, locale, "account.problem.no_such_org")?;
-    let org_name = text_field(&request, "orgName", 80, locale, "account.problem.org_name")?;
-    let county = text_field(&request, "county", 64, locale, "account.problem.county")?;
+    let text = text.trim();
+    if (1..=max).contains(&text.chars().count()) && !text.chars().any(char::is_control) {
+        Ok(Some(text))
+    } else {
+        Err(invalid(locale, pointer, key))
+    }
+}
+
+/// Judges and stores an invitation for `caller`: the one path every invitation takes
+/// (`POST /api/invitations`, the people page). An officer invites producers and processors
+/// of their office's county, a specialist of their assigned counties, the admin anyone
+/// anywhere; a new organisation is made with the invitation in one transaction. Problems
+/// carry the JSON pointer of the request field at fault (`/orgId`, `/orgName`, `/county`,
+/// `/role`, `/expiresInDays`).
+pub(crate) async fn invite<S: Store>(
+    state: &AppState<S>,
+    caller: &Caller,
+    headers: &HeaderMap,
+    locale: Locale,
+    request: &InvitationRequest,
+) -> Result<CreatedInvitation, ApiError> {
+    let inviter = caller.require()?.clone();
+    let scope = invite_scope(caller)
+        .ok_or_else(|| ApiError::forbidden(t(locale, "account.problem.may_not_invite")))?;
+    let role = request
+        .role
+        .ok_or_else(|| invalid(locale, "/role", "account.problem.role"))?;
+    if !(1..=INVITATION_MAX_DAYS).contains(&request.days) {
+        return Err(invalid(locale, "/expiresInDays", "account.problem.expires"));
+    }
+    let org_id = checked_text(
+        request.org_id.as_deref(),
+        64,
+        locale,
+        "/orgId",
+        "account.problem.no_such_org",
+    )?;
+    let org_name = checked_text(
+        request.org_name.as_deref(),
+        80,
+        locale,
+        "/orgName",
+        "account.problem.org_name",
+    )?;
+    let county = checked_text(
+        request.county.as_deref(),
+        64,
+        locale,
+        "/county",
+        "account.problem.county",
+    )?;
 
     // Only the admin gives roles other than producer and processor.
     if scope != InviteScope::Anywhere && !matches!(role, UserRole::Producer | UserRole::Processor) {
@@ -403,22 +454,76 @@ pub(crate) async fn create_invitation<S: Store>(
             created_by_org: inviter.id,
             created_by_user: caller.1.as_ref().map(|person| person.user.id),
             created_at: now,
-            expires_at: now.saturating_add(days * DAY_MICROS),
+            expires_at: now.saturating_add(request.days * DAY_MICROS),
         })
         .await?;
-    let url = format!("{}/invite/{token}", crate::public_base(&state, &headers));
-    let qr = labels::qr_svg(&url).map_err(|e| ApiError::internal(&e))?;
+    let url = format!("{}/invite/{token}", crate::public_base(state, headers));
+    let qr_svg = labels::qr_svg(&url).map_err(|e| ApiError::internal(&e))?;
+    Ok(CreatedInvitation {
+        url,
+        expires_at: invitation.expires_at,
+        role: invitation.role,
+        org,
+        qr_svg,
+    })
+}
+
+/// `POST /api/invitations`: `{orgName, county, role, expiresInDays?}` invites into a new
+/// member organisation made with the invitation, `{orgId, role, expiresInDays?}` into an
+/// existing one. 201 with `{url, expiresAt, role, organisation, qrSvg}`; the link is shown
+/// this once (the store keeps its SHA-256 only).
+pub(crate) async fn create_invitation<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let locale = crate::request_locale(&headers, None);
+    caller.require()?;
+    // Who may not invite at all hears so before anything about their request.
+    if invite_scope(&caller).is_none() {
+        return Err(ApiError::forbidden(t(
+            locale,
+            "account.problem.may_not_invite",
+        )));
+    }
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&body) else {
+        return Err(invalid(locale, "", "account.problem.not_json"));
+    };
+    let role = match body
+        .get("role")
+        .and_then(Value::as_str)
+        .map(UserRole::parse)
+    {
+        Some(Some(role)) => role,
+        _ => return Err(invalid(locale, "/role", "account.problem.role")),
+    };
+    let days = match body.get("expiresInDays") {
+        None | Some(Value::Null) => INVITATION_DAYS,
+        Some(value) => value
+            .as_i64()
+            .filter(|d| (1..=INVITATION_MAX_DAYS).contains(d))
+            .ok_or_else(|| invalid(locale, "/expiresInDays", "account.problem.expires"))?,
+    };
+    let request = InvitationRequest {
+        org_id: text_field(&body, "orgId", locale, "account.problem.no_such_org")?,
+        org_name: text_field(&body, "orgName", locale, "account.problem.org_name")?,
+        county: text_field(&body, "county", locale, "account.problem.county")?,
+        role: Some(role),
+        days,
+    };
+    let created = invite(&state, &caller, &headers, locale, &request).await?;
     let answer = json!({
-        "url": url,
-        "expiresAt": rfc3339(invitation.expires_at),
-        "role": invitation.role.as_str(),
+        "url": created.url,
+        "expiresAt": rfc3339(created.expires_at),
+        "role": created.role.as_str(),
         "organisation": {
-            "id": org.public_id,
-            "name": org.name,
-            "county": org.county,
-            "role": org.role.as_str(),
+            "id": created.org.public_id,
+            "name": created.org.name,
+            "county": created.org.county,
+            "role": created.org.role.as_str(),
         },
-        "qrSvg": qr,
+        "qrSvg": created.qr_svg,
     });
     let mut response = (
         StatusCode::CREATED,
@@ -434,7 +539,7 @@ pub(crate) async fn create_invitation<S: Store>(
 }
 
 /// An RFC 3339 UTC time to the second.
-fn rfc3339(micros: i64) -> String {
+pub(crate) fn rfc3339(micros: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(micros.div_euclid(1_000_000))
         .ok()
         .and_then(|at| {

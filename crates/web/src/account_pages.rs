@@ -1,7 +1,8 @@
 //! The account pages, server-rendered and phone-first (`docs/accounts.md`): `GET/POST /login`,
 //! `POST /logout`, `GET/POST /invite/{token}` (the invitee sees who invited them into which
 //! organisation, chooses a name, login and password, and is logged in) and `GET /me` (who am
-//! I, my organisation, log out).
+//! I, my organisation, log out), with `POST /me/password`, where a person changes their
+//! password (and every other session of theirs ends).
 //!
 //! Every page is built by [`page_shell`], the layout other pages reuse: one HTML document
 //! with inline CSS and no script, readable at 360 px, with touch targets of at least 48 px,
@@ -33,9 +34,9 @@ use crate::account::{
     hash_password_blocking, verify_password_blocking,
 };
 use crate::account_api::{
-    CSRF_FIELD, role_key, session_clear_cookie, session_cookie, start_session,
+    CSRF_FIELD, invite_scope, role_key, session_clear_cookie, session_cookie, start_session,
 };
-use crate::auth::{Caller, token_digest};
+use crate::auth::{Caller, Person, token_digest};
 use crate::certificate_page::escape_html;
 use crate::problem::ApiError;
 
@@ -43,6 +44,7 @@ use crate::problem::ApiError;
 /// buttons at least 48 px high, focus rings, and colours with a contrast of at least 7:1.
 const STYLE: &str = "\
 *{box-sizing:border-box}\
+[hidden]{display:none!important}\
 html{font-size:16px;-webkit-text-size-adjust:100%}\
 body{margin:0;background:#f4f1ea;color:#1a1a1a;\
 font:1rem/1.5 system-ui,-apple-system,\"PingFang SC\",\"Noto Sans CJK SC\",\"Microsoft YaHei\",sans-serif}\
@@ -57,14 +59,22 @@ p{margin:.5rem 0}\
 label{display:block;font-weight:600;margin:1.1rem 0 .3rem}\
 input{display:block;width:100%;min-height:48px;padding:.55rem .75rem;font:inherit;font-size:1.1rem;\
 color:#111;background:#fff;border:2px solid #4a4a4a;border-radius:6px}\
-input[aria-invalid=true]{border-color:#a4161a}\
-input:focus,button:focus,a:focus{outline:3px solid #0b57d0;outline-offset:2px}\
+select{display:block;width:100%;min-height:48px;padding:.5rem .75rem;font:inherit;font-size:1.1rem;\
+color:#111;background:#fff;border:2px solid #4a4a4a;border-radius:6px}\
+input[aria-invalid=true],select[aria-invalid=true]{border-color:#a4161a}\
+input:focus,select:focus,button:focus,a:focus,summary:focus{outline:3px solid #0b57d0;outline-offset:2px}\
+h2{font-size:1.2rem;line-height:1.3;margin:1rem 0 .5rem}\
+summary{display:flex;align-items:center;min-height:48px;font-size:1.15rem;font-weight:700;cursor:pointer}\
+details.fold>summary::before{content:\"\\25B8\";margin-right:.5rem}\
+details.fold[open]>summary::before{content:\"\\25BE\"}\
+a.action{display:flex;align-items:center;min-height:48px;font-weight:600}\
 button{display:block;width:100%;min-height:52px;margin:1.6rem 0 .5rem;padding:.6rem 1rem;\
 font:inherit;font-size:1.15rem;font-weight:700;color:#fff;background:#1d4d2c;border:0;border-radius:6px;cursor:pointer}\
 button.secondary{background:#fff;color:#1d4d2c;border:2px solid #1d4d2c}\
 .hint{font-size:.92rem;color:#3d3d3d;margin:.25rem 0 0}\
 .error{font-size:.95rem;color:#a4161a;font-weight:600;margin:.3rem 0 0}\
 .alert{border-left:5px solid #a4161a;background:#fff;padding:.75rem 1rem;margin:0 0 1rem}\
+.notice{border-left:5px solid #1d4d2c;background:#fff;padding:.75rem 1rem;margin:0 0 1rem}\
 .card{background:#fff;border-radius:8px;padding:.25rem 1rem;margin:0 0 1rem}\
 dl{margin:.5rem 0}dt{font-size:.92rem;color:#3d3d3d;margin-top:.6rem}dd{margin:0;font-size:1.1rem;overflow-wrap:anywhere}\
 a{color:#0b4fb3}";
@@ -138,7 +148,7 @@ pub(crate) fn html_page(status: StatusCode, page: String) -> Response {
 }
 
 /// A 303 redirect to a path of this server, optionally setting a cookie.
-fn see_other(location: &str, cookie: Option<HeaderValue>) -> Response {
+pub(crate) fn see_other(location: &str, cookie: Option<HeaderValue>) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(location) {
@@ -158,6 +168,9 @@ pub(crate) struct PageQuery {
     lang: Option<String>,
     /// Where to go after logging in (a path of this server).
     next: Option<String>,
+    /// What a form just did, for the page it redirected to (`password`: the password was
+    /// changed).
+    done: Option<String>,
 }
 
 impl PageQuery {
@@ -273,7 +286,7 @@ impl Input<'_> {
 }
 
 /// A message at the top of a form, announced by screen readers.
-fn alert(out: &mut String, text: &str) {
+pub(crate) fn alert(out: &mut String, text: &str) {
     let _ = write!(
         out,
         "<p class=\"alert\" role=\"alert\">{}</p>",
@@ -725,23 +738,61 @@ pub(crate) async fn invite_submit<S: Store>(
 
 // --- Home ------------------------------------------------------------------------------------
 
-/// `GET /me`: who is logged in, their organisation, and the logout button; to `/login` for
-/// anyone else.
-pub(crate) async fn me<S: Store>(
-    State(_): State<AppState<S>>,
-    caller: Caller,
-    headers: HeaderMap,
-    Query(query): Query<PageQuery>,
-) -> Response {
-    let (Some(org), Some(person)) = (caller.0.as_ref(), caller.person()) else {
-        return see_other(
-            &format!("/login?next=/me{}", query.lang_suffix().replace('?', "&")),
-            None,
-        );
-    };
-    let locale = crate::request_locale(&headers, query.lang.as_deref());
+/// The password form's fields.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    new_password_again: String,
+}
+
+/// The passwords stay out of logs.
+impl std::fmt::Debug for PasswordForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordForm").finish_non_exhaustive()
+    }
+}
+
+/// What is wrong with a submitted password form, field by field, or above it.
+#[derive(Default)]
+struct PasswordErrors {
+    /// A message above the form (the throttle's).
+    alert: Option<String>,
+    current_password: Option<String>,
+    new_password: Option<String>,
+    new_password_again: Option<String>,
+}
+
+impl PasswordErrors {
+    fn any(&self) -> bool {
+        self.alert.is_some()
+            || self.current_password.is_some()
+            || self.new_password.is_some()
+            || self.new_password_again.is_some()
+    }
+}
+
+/// The home page of `person`: who they are, their organisation, the link to the people page
+/// for those who invite, the password form (open and marked when `errors` has any), and
+/// logging out.
+fn me_page_html(
+    locale: Locale,
+    query: &PageQuery,
+    caller: &Caller,
+    org: &Org,
+    person: &Person,
+    errors: PasswordErrors,
+) -> String {
     let user = &person.user;
     let mut body = String::new();
+    if query.done.as_deref() == Some("password") && !errors.any() {
+        let _ = write!(
+            body,
+            "<p class=\"notice\" role=\"status\">{}</p>",
+            escape_html(t(locale, "account.me.changed"))
+        );
+    }
     let _ = write!(
         body,
         "<p>{}</p><div class=\"card\"><dl>",
@@ -775,19 +826,208 @@ pub(crate) async fn me<S: Store>(
         };
         term(t(locale, "account.me.counties"), &counties);
     }
+    body.push_str("</dl></div>");
+    // Officers, specialists and the admin invite and look after the people of their counties.
+    if invite_scope(caller).is_some() {
+        let _ = write!(
+            body,
+            "<p><a class=\"action\" id=\"people-link\" href=\"/people{}\">{}</a></p>",
+            query.lang_suffix(),
+            escape_html(t(locale, "account.me.people"))
+        );
+    }
+
+    // The password form, folded away unless it has something to say.
     let _ = write!(
         body,
-        "</dl></div><form method=\"post\" action=\"/logout{}\">\
+        "<details class=\"card fold\" id=\"password\"{}><summary>{}</summary>",
+        if errors.any() { " open" } else { "" },
+        escape_html(t(locale, "account.password.title"))
+    );
+    if let Some(message) = &errors.alert {
+        alert(&mut body, message);
+    } else if errors.any() {
+        alert(&mut body, t(locale, "account.invite.fix"));
+    }
+    let _ = write!(
+        body,
+        "<p class=\"hint\">{}</p><form method=\"post\" action=\"/me/password{}\">\
+         <input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">\
+         <input type=\"text\" name=\"username\" value=\"{}\" autocomplete=\"username\" hidden>",
+        escape_html(t(locale, "account.password.hint")),
+        query.lang_suffix(),
+        escape_html(person.csrf_token()),
+        escape_html(&user.login),
+    );
+    Input {
+        name: "current_password",
+        label: t(locale, "account.password.current"),
+        kind: "password",
+        value: "",
+        autocomplete: "current-password",
+        hint: None,
+        error: errors.current_password,
+    }
+    .render(&mut body);
+    let min = PASSWORD_MIN_CHARS.to_string();
+    Input {
+        name: "new_password",
+        label: t(locale, "account.password.new"),
+        kind: "password",
+        value: "",
+        autocomplete: "new-password",
+        hint: Some(tf(locale, "account.password_hint", &[("min", &min)])),
+        error: errors.new_password,
+    }
+    .render(&mut body);
+    Input {
+        name: "new_password_again",
+        label: t(locale, "account.password.new_again"),
+        kind: "password",
+        value: "",
+        autocomplete: "new-password",
+        hint: None,
+        error: errors.new_password_again,
+    }
+    .render(&mut body);
+    let _ = write!(
+        body,
+        "<button type=\"submit\">{}</button></form></details>",
+        escape_html(t(locale, "account.password.submit"))
+    );
+
+    let _ = write!(
+        body,
+        "<form method=\"post\" action=\"/logout{}\">\
          <input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">\
          <button type=\"submit\" class=\"secondary\">{}</button></form>",
         query.lang_suffix(),
         escape_html(person.csrf_token()),
         escape_html(t(locale, "account.logout"))
     );
-    html_page(
-        StatusCode::OK,
-        page_shell(locale, t(locale, "account.me.title"), &body),
+    page_shell(locale, t(locale, "account.me.title"), &body)
+}
+
+/// Where someone who is not logged in goes from `/me`: the login page, and back.
+fn to_login(query: &PageQuery) -> Response {
+    see_other(
+        &format!("/login?next=/me{}", query.lang_suffix().replace('?', "&")),
+        None,
     )
+}
+
+/// `GET /me`: who is logged in, their organisation, the password form and the logout button;
+/// to `/login` for anyone else.
+pub(crate) async fn me<S: Store>(
+    State(_): State<AppState<S>>,
+    caller: Caller,
+    headers: HeaderMap,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    let (Some(org), Some(person)) = (caller.0.as_ref(), caller.person()) else {
+        return to_login(&query);
+    };
+    let locale = crate::request_locale(&headers, query.lang.as_deref());
+    let html = me_page_html(
+        locale,
+        &query,
+        &caller,
+        org,
+        person,
+        PasswordErrors::default(),
+    );
+    html_page(StatusCode::OK, html)
+}
+
+/// `POST /me/password`: checks the new password's length and repetition, then the current
+/// password (Argon2id on the blocking pool, counted by the login throttle like a login, so
+/// that a session cannot be used to guess the password), stores the new hash and ends every
+/// other session of the person, in one transaction; 303 to `/me`, which says it is done.
+/// The `Caller` extractor has checked the form's CSRF token.
+pub(crate) async fn change_password<S: Store>(
+    State(state): State<AppState<S>>,
+    Extension(throttle): Extension<Arc<LoginThrottle>>,
+    caller: Caller,
+    headers: HeaderMap,
+    Query(query): Query<PageQuery>,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, ApiError> {
+    let (Some(org), Some(person)) = (caller.0.as_ref(), caller.person()) else {
+        return Ok(to_login(&query));
+    };
+    let locale = crate::request_locale(&headers, query.lang.as_deref());
+    let answer = |status: StatusCode, errors: PasswordErrors| {
+        html_page(
+            status,
+            me_page_html(locale, &query, &caller, org, person, errors),
+        )
+    };
+
+    // The cheap checks first: a new password that would be refused costs no hashing.
+    let mut errors = PasswordErrors::default();
+    if form.current_password.is_empty() {
+        errors.current_password = Some(t(locale, "account.password.current_missing").to_owned());
+    }
+    if let Err(problem) = check_password(&form.new_password) {
+        let min = PASSWORD_MIN_CHARS.to_string();
+        errors.new_password = Some(tf(locale, problem.key(), &[("min", &min)]));
+    } else if form.new_password != form.new_password_again {
+        errors.new_password_again = Some(t(locale, "account.problem.password_mismatch").to_owned());
+    }
+    if errors.any() {
+        return Ok(answer(StatusCode::BAD_REQUEST, errors));
+    }
+
+    // The same throttle as the login form, under the same key: five wrong passwords in 15
+    // minutes, here or there, and both wait.
+    let key: String = login_key(&person.user.login).chars().take(64).collect();
+    if let Some(wait) = throttle.blocked(&key, Instant::now()) {
+        let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
+        let errors = PasswordErrors {
+            alert: Some(tf(
+                locale,
+                "account.login.throttled",
+                &[("minutes", &minutes)],
+            )),
+            ..PasswordErrors::default()
+        };
+        let mut response = answer(StatusCode::TOO_MANY_REQUESTS, errors);
+        if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return Ok(response);
+    }
+    let verified = verify_password_blocking(
+        form.current_password.clone(),
+        Some(person.user.password_hash.clone()),
+    )
+    .await;
+    if !verified {
+        throttle.record_failure(&key, Instant::now());
+        let errors = PasswordErrors {
+            current_password: Some(t(locale, "account.password.wrong").to_owned()),
+            ..PasswordErrors::default()
+        };
+        return Ok(answer(StatusCode::FORBIDDEN, errors));
+    }
+    throttle.clear(&key);
+    let password_hash = hash_password_blocking(form.new_password.clone())
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    match state
+        .ledger
+        .store()
+        .set_password(person.user.id, &password_hash, Some(person.session_hash))
+        .await
+    {
+        Ok(()) => {}
+        // The session ended while the password was being checked (logged out elsewhere, or
+        // the person was disabled): nothing changed, and the login page says the rest.
+        Err(store::StoreError::NotFound) => return Ok(to_login(&query)),
+        Err(other) => return Err(other.into()),
+    }
+    let lang = query.lang_suffix().replace('?', "&");
+    Ok(see_other(&format!("/me?done=password{lang}"), None))
 }
 
 #[cfg(test)]

@@ -386,8 +386,9 @@ pub(crate) fn date(locale: Locale, value: &str) -> String {
     )
 }
 
-/// A moment as China Standard Time, `2026-02-01 09:30 (UTC+8)`.
-fn china_time(micros: i64) -> String {
+/// A moment as China Standard Time, `2026-02-01 09:30 (UTC+8)`: the counties Retu serves keep
+/// Beijing time, and a farmer reads a certificate's issue or an invitation's expiry in it.
+pub(crate) fn china_time(micros: i64) -> String {
     let at = micros
         .checked_add(8 * 3_600_000_000)
         .and_then(|m| time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(m) * 1000).ok());

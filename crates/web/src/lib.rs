@@ -26,6 +26,7 @@ mod limit;
 mod log_api;
 mod master_data_api;
 pub mod openapi;
+mod people;
 pub mod problem;
 mod resolver;
 mod scan_api;
@@ -248,6 +249,12 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
             get(account_pages::invite_page::<S>).post(account_pages::invite_submit::<S>),
         )
         .route("/me", get(account_pages::me::<S>))
+        .route("/me/password", post(account_pages::change_password::<S>))
+        // Officers, specialists and the admin: their people and invitations.
+        .route("/people", get(people::page::<S>))
+        .route("/people/invite", post(people::invite_submit::<S>))
+        .route("/people/disabled", post(people::disabled_submit::<S>))
+        .route("/api/users/disabled", post(people::set_disabled_api::<S>))
         .route(
             "/api/invitations",
             post(account_api::create_invitation::<S>),

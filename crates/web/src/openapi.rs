@@ -729,6 +729,25 @@ const OPERATIONS: &[Operation] = &[
         problems: &["400", "401", "403"],
     },
     Operation {
+        method: "post",
+        path: "/api/users/disabled",
+        id: "setUserDisabled",
+        tag: "Accounts",
+        summary: "Disable or enable a person (docs/accounts.md): {login, disabled: true|false}. A disabled person cannot log in and every session of theirs ends at once; enabling lets them log in again. A county officer manages the producers and processors of member organisations in their county, a specialist those of their assigned counties, the admin anyone; a county office's or the admin's API token may too. Nobody disables or enables themselves (403), an officer or specialist never an officer, specialist or administrator, nor anyone of another county (403, pointer /login); an unknown login is 404. With a session cookie, send the session's CSRF token as X-CSRF-Token",
+        token: Token::Required,
+        params: &[header(
+            "Accept-Language",
+            "zh-CN or en, for the problems' wording",
+        )],
+        request: &["application/json"],
+        answers: &[(
+            "200",
+            "The person as they are now: {login, name, role, disabled, organisation: {id, name, county, role}}",
+            &["application/json"],
+        )],
+        problems: &["400", "401", "403", "404"],
+    },
+    Operation {
         method: "get",
         path: "/api/locations",
         id: "locations",
