@@ -1,21 +1,42 @@
-// A new farmer's first day, in headless Chromium at 360 px in Chinese: open the invitation an
-// officer sent, set a password, register a plot and two products, record two harvests, a rapid
+// A new farmer's first day, in headless Chromium in Chinese: a county officer at her desk
+// (1280 px) invites the farmer's new farm on /people and reads out the link and QR code; the
+// farmer, on her phone (360 px), opens the invitation, sets a password, register a plot and two products, record two harvests, a rapid
 // test, processing of both harvests into one batch, and packing; issue the packed lot's
 // 承诺达标合格证 from the receipt, print its labels (the PDF is saved as walk-labels.pdf), and
 // open what a consumer sees for the packed lot until the phone has verified it. Prints what each step showed as one line of JSON; screenshots of
 // each step. The Rust test (crates/cli/tests/work.rs) judges.
 //
-//   node tests/browser/walk.mjs BASE_URL INVITATION_URL FOLDER
+//   node tests/browser/walk.mjs BASE_URL OFFICER_LOGIN OFFICER_PASSWORD FOLDER
 
 import { chromium } from 'playwright-core';
 
-const [base, invitation, folder] = process.argv.slice(2);
+const [base, officerLogin, officerPassword, folder] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox'],
 });
 const shown = { receipts: {} };
 try {
+  // The officer invites the farm: a new organisation of her county, the producer role.
+  const office = await browser.newContext({
+    viewport: { width: 1280, height: 900 }, locale: 'zh-CN', extraHTTPHeaders: { 'Accept-Language': 'zh-CN' },
+  });
+  const desk = await office.newPage();
+  await desk.goto(`${base}/login`);
+  await desk.fill('input[name=login]', officerLogin);
+  await desk.fill('input[name=password]', officerPassword);
+  await Promise.all([desk.waitForNavigation(), desk.click('button[type=submit]')]);
+  await desk.goto(`${base}/people`);
+  const invite = desk.locator('form#invite');
+  if (!(await invite.isVisible())) await desk.locator('#invite-section > summary').click();
+  await invite.locator('input[name=org_name]').fill('李大姐家庭农场');
+  await invite.locator('select[name=role]').selectOption('producer');
+  await Promise.all([desk.waitForNavigation(), invite.locator('button[type=submit]').click()]);
+  const invitation = await desk.locator('a#invitation-link').getAttribute('href');
+  shown.invitationQr = await desk.evaluate(() => document.querySelectorAll('main svg').length);
+  await desk.screenshot({ path: `${folder}/walk-0-officer-invites.png`, fullPage: true });
+  await office.close();
+
   const context = await browser.newContext({
     viewport: { width: 360, height: 780 }, locale: 'zh-CN', isMobile: true, hasTouch: true,
     extraHTTPHeaders: { 'Accept-Language': 'zh-CN' },

@@ -316,19 +316,9 @@ fn a_harvest_recorded_offline_arrives_once_and_officers_record_for_farmers() {
     // products, records harvest, test, processing and packing, and sees the packed lot's
     // consumer page verified. Then the dashboard, checked for accessibility.
     if browser_ready {
-        let invitation: Value = http
-            .post(server.url("/api/invitations"))
-            .header("Cookie", &cookie)
-            .header("X-CSRF-Token", &csrf)
-            .json(&json!({"orgName": "李大姐家庭农场", "county": "451027", "role": "producer"}))
-            .send()
-            .expect("invite")
-            .json()
-            .expect("json");
-        let url = invitation["url"].as_str().expect("invitation url");
         let output = Command::new("node")
             .arg(repo_root().join("tests/browser/walk.mjs"))
-            .args([&server.base, url])
+            .args([&server.base, "officer-wang", PASSWORD])
             .arg(repo_root().join("artifacts/screenshots"))
             .output()
             .expect("node");
@@ -339,6 +329,12 @@ fn a_harvest_recorded_offline_arrives_once_and_officers_record_for_farmers() {
         );
         let walk: Value = serde_json::from_slice(&output.stdout).expect("json");
         assert_eq!(walk["errors"], json!([]), "{walk}");
+        assert_eq!(walk["invitationQr"], 1, "the invitation's QR code: {walk}");
+        assert_eq!(
+            walk["afterInvitation"],
+            format!("{}/me", server.base),
+            "{walk}"
+        );
         for step in ["plot", "leaf", "tin"] {
             assert_eq!(walk[step], "已登记", "{walk}");
         }
