@@ -225,7 +225,31 @@ pub async fn recall<S: Store>(
         return Err(RecallError::Unknown("recall.problem.unknown_id"));
     }
     let allowed = match recaller.org.role {
-        Role::Admin | Role::County => true,
+        Role::Admin => true,
+        // A county office answers for its own county's producers: it may recall a lot one of
+        // them recorded, never another county's goods (a recall is a permanent public notice).
+        Role::County => {
+            let county = recaller.org.county.as_deref().unwrap_or_default();
+            let recorders: std::collections::BTreeSet<i64> = trace
+                .events
+                .iter()
+                .filter(|event| trace_names(event, &normal))
+                .map(|event| event.org_id)
+                .collect();
+            let mut in_county = false;
+            for org_id in recorders {
+                if !county.is_empty()
+                    && store
+                        .org(org_id)
+                        .await?
+                        .is_some_and(|org| org.county.as_deref() == Some(county))
+                {
+                    in_county = true;
+                    break;
+                }
+            }
+            in_county
+        }
         Role::Member => {
             owns(&recaller.assets, &normal) == Some(true)
                 || trace

@@ -83,7 +83,9 @@ impl Caller {
         let (Some(own), Some(person)) = (self.0.as_ref(), self.1.as_ref()) else {
             return false;
         };
-        if own.id == farmer.id {
+        // Only for a farm, cooperative or processor: never as a county office or the admin
+        // organisation, whose records speak for the county itself.
+        if own.id == farmer.id || farmer.role != Role::Member {
             return false;
         }
         let county = farmer.county.as_deref().unwrap_or_default();

@@ -299,7 +299,7 @@ pub(crate) async fn recall_notices<S: Store>(
 }
 
 /// `GET /api/recalls/{recallId}[.csv|.xlsx]`: a recall with everything it affects, for the
-/// organisation that made it, county offices and the admin.
+/// organisation that made it, the office of its county and the admin.
 pub(crate) async fn recall<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
@@ -319,7 +319,22 @@ pub(crate) async fn recall<S: Store>(
         .record(recall::RECALL_KIND, recall_id)
         .await?
         .ok_or_else(not_found)?;
-    if !(org.role == Role::Admin || org.role == Role::County || org.id == record.org_id) {
+    // A county office reads the recalls made in its county (by itself or its producers), not
+    // another county's: the same bound as its view of events.
+    let readable = match org.role {
+        Role::Admin => true,
+        _ if org.id == record.org_id => true,
+        Role::County => {
+            let county = org.county.as_deref().unwrap_or_default();
+            !county.is_empty()
+                && store
+                    .org(record.org_id)
+                    .await?
+                    .is_some_and(|maker| maker.county.as_deref() == Some(county))
+        }
+        Role::Member => false,
+    };
+    if !readable {
         return Err(not_found());
     }
     let recall = Recall::from_record(&record)?;
