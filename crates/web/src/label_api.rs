@@ -11,7 +11,7 @@
 //! and the answer is the A4 sheet as `application/pdf` (as many pages as it takes), or the one
 //! code of a single label as `image/svg+xml` or `image/png` (`pixelsPerModule`, default 10).
 //!
-//! A bearer token is required. Every URI must be a valid GS1 Digital Link (check digits,
+//! A caller is required (a bearer token, or a logged-in person as on the phone's receipt). Every URI must be a valid GS1 Digital Link (check digits,
 //! qualifier order) and its key must be under a company prefix the caller may print for: its
 //! own or a GTIN the county allocated to it (the ownership rule of capture,
 //! `repository::capture::owns`), any organisation's of
