@@ -3,6 +3,9 @@
 Appends the entries u64_be(0..N) to pymerkle's InmemoryTree one at a time, checks the root
 against the RFC 9162 root of the same leaves (so both sides did the same work), and times
 inclusion proofs at size N. Run: pip install pymerkle==7.0.0 && python3 bench/pymerkle_peer.py
+
+`python3 bench/pymerkle_peer.py --entries FILE` appends the lines of FILE instead and prints the
+count, the seconds and the root (bench/log_peer.sh runs it beside `retu log append`).
 """
 
 import random
@@ -12,12 +15,33 @@ import time
 
 from pymerkle import InmemoryTree
 
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+N = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] != "--entries" else 1_000_000
 # RFC 9162 root of u64_be(0..10^6), from shared/vectors/tlog/generated/rfc9162_accumulated_n1-256.json.
 KNOWN_ROOTS = {1_000_000: "8ed0805dba1b06ac61a0a2fd76302bbdff69af7305fe8dd16e1dd05ce3ea3295"}
 
 
+def append_file(path: str) -> None:
+    """Appends each line of `path` (without its line end) as one entry, as `retu log append`
+    does, and prints the time and the root in base64, for bench/log_peer.sh to compare."""
+    import base64
+
+    with open(path, "rb") as file:
+        entries = file.read().split(b"\n")
+    if entries and entries[-1] == b"":
+        entries.pop()
+    tree = InmemoryTree(algorithm="sha256")
+    started = time.perf_counter()
+    for entry in entries:
+        tree.append_entry(entry)
+    root = tree.get_root()
+    elapsed = time.perf_counter() - started
+    print(f"{len(entries)} {elapsed:.3f} {base64.b64encode(root).decode()}")
+
+
 def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--entries":
+        append_file(sys.argv[2])
+        return
     tree = InmemoryTree(algorithm="sha256")
     started = time.perf_counter()
     for i in range(N):
