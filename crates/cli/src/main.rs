@@ -2,6 +2,7 @@
 //! that everything else builds on: key generation, a C2SP tlog-tiles log in a directory, a full
 //! audit of such a log, tlog-proofs, and offline proof verification against a trust policy.
 
+mod demo_cmd;
 mod epcis_cmd;
 mod labels_cmd;
 mod log_dir;
@@ -35,6 +36,10 @@ struct Cli {
 enum Command {
     /// Run the server: EPCIS capture and query, the transparency log, its read side.
     Serve(server::ServeArgs),
+    /// Run the server with a seeded, fictional county (云岭县): a verified consumer page, the
+    /// county dashboard and phone forms to try, two witnesses in the same process; `--scale N`
+    /// adds generated events for benchmarks. docs/demo.md
+    Demo(demo_cmd::DemoArgs),
     /// Check a server's data: rehash every event, rebuild the tree, check tiles and checkpoint.
     Audit(server::AuditArgs),
     /// Manage organisations in a server's data folder.
@@ -190,6 +195,18 @@ fn run(command: Command) -> Result<()> {
                 .init();
             drop(out);
             runtime()?.block_on(server::serve(args))?;
+        }
+        Command::Demo(args) => {
+            // Warnings only: what to open and how to log in is the demo's output.
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                )
+                .with_writer(std::io::stderr)
+                .init();
+            drop(out);
+            runtime()?.block_on(demo_cmd::run(args))?;
         }
         Command::Audit(args) => {
             runtime()?.block_on(server::audit(&args, &mut out))?;

@@ -105,7 +105,7 @@ fn default_origin(args: &ServeArgs) -> String {
 }
 
 /// Loads the log key, creating it (mode 0600) on first start.
-fn log_key(args: &ServeArgs) -> Result<SignerKey> {
+pub(crate) fn log_key(args: &ServeArgs) -> Result<SignerKey> {
     let path = args
         .log_key
         .clone()
@@ -144,7 +144,7 @@ fn log_key(args: &ServeArgs) -> Result<SignerKey> {
 
 /// On the first start of an empty data folder: the admin organisation and its token, printed
 /// once and written to `admin.token` (mode 0600).
-async fn ensure_admin<S: Store>(
+pub(crate) async fn ensure_admin<S: Store>(
     store: &S,
     data: &Path,
     out: &mut impl std::io::Write,
@@ -266,24 +266,82 @@ async fn run<S: Store>(store: S, args: &ServeArgs) -> Result<()> {
     let mut out = std::io::stdout();
     let key = log_key(args)?;
     ensure_admin(&store, &args.data.data, &mut out).await?;
-    let mut trust_policy = None;
-    let witnesses = match &args.policy {
+    let witnessing = match &args.policy {
         None => None,
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
-            // The consumer page pins the same policy the log is witnessed under.
-            trust_policy = Some(text.clone());
             let policy =
                 tlog::Policy::parse(&text).with_context(|| format!("{}", path.display()))?;
             let cosigners = crate::witness_cmd::http_witnesses(&policy)
                 .with_context(|| format!("{}", path.display()))?;
-            Some(ledger::Witnesses {
+            Some(Witnessing {
+                text,
                 policy,
                 cosigners,
-                timeout: std::time::Duration::from_secs(2),
             })
         }
+    };
+    let running = start(store, args, key, witnessing).await?;
+    use std::io::Write as _;
+    writeln!(
+        out,
+        "Retu is listening on http://{} (log origin {})",
+        running.address,
+        running.ledger.origin()
+    )?;
+    out.flush()?;
+    running.until_stopped().await
+}
+
+/// The witnesses a log is published under: the policy (the C2SP tlog-policy text, which the
+/// consumer page pins as it is) and the cosigners that reach its witnesses, over HTTP for
+/// `retu serve --policy`, in the same process for `retu demo`.
+pub(crate) struct Witnessing {
+    /// The policy file's text.
+    pub(crate) text: String,
+    /// The same, parsed.
+    pub(crate) policy: tlog::Policy,
+    /// One cosigner per witness the log asks.
+    pub(crate) cosigners: Vec<Arc<dyn ledger::witness::Cosigner>>,
+}
+
+/// A server that is listening: the log's background loop, the scan counter's writer and the
+/// HTTP server run as tasks until [`Running::until_stopped`]. `retu serve` and `retu demo`
+/// share it, so the demo is the real server and not a look-alike.
+pub(crate) struct Running<S: Store> {
+    /// The log service, and through it the store.
+    pub(crate) ledger: Ledger<S>,
+    /// Consumer scans counted in memory, as the scan API records them.
+    pub(crate) scans: Arc<repository::scans::ScanBook>,
+    /// The address actually bound (port 0 resolved).
+    pub(crate) address: SocketAddr,
+    http: tokio::task::JoinHandle<std::io::Result<()>>,
+    stop_log: tokio::sync::watch::Sender<bool>,
+    log_task: tokio::task::JoinHandle<()>,
+    stop_scans: tokio::sync::watch::Sender<bool>,
+    scan_task: tokio::task::JoinHandle<()>,
+}
+
+/// Opens the log over `store` and starts serving it on `args.listen`; the HTTP server stops at
+/// Ctrl-C or SIGTERM.
+pub(crate) async fn start<S: Store>(
+    store: S,
+    args: &ServeArgs,
+    key: SignerKey,
+    witnessing: Option<Witnessing>,
+) -> Result<Running<S>> {
+    // The consumer page pins the same policy the log is witnessed under.
+    let (trust_policy, witnesses) = match witnessing {
+        None => (None, None),
+        Some(witnessing) => (
+            Some(witnessing.text),
+            Some(ledger::Witnesses {
+                policy: witnessing.policy,
+                cosigners: witnessing.cosigners,
+                timeout: std::time::Duration::from_secs(2),
+            }),
+        ),
     };
     check_county_prefix(&store, args.county_prefix.as_deref()).await?;
     let ledger = Ledger::open(store, key, LedgerConfig::default(), witnesses).await?;
@@ -319,34 +377,55 @@ async fn run<S: Store>(store: S, args: &ServeArgs) -> Result<()> {
     let app = web::router(AppState {
         ledger: ledger.clone(),
         config: Arc::new(config),
-        scans,
+        scans: scans.clone(),
     });
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let address = listener.local_addr()?;
-    use std::io::Write as _;
-    writeln!(
-        out,
-        "Retu is listening on http://{address} (log origin {})",
-        ledger.origin()
-    )?;
-    out.flush()?;
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serving HTTP")?;
-    let _ = stop_scans.send(true);
-    let _ = scan_task.await;
-    let _ = stop_log.send(true);
-    let _ = log_task.await;
-    // Cover everything acknowledged before stopping, so the next start begins published.
-    ledger.integrate().await?;
-    ledger.publish(now_micros()).await?;
-    Ok(())
+    let http = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    });
+    Ok(Running {
+        ledger,
+        scans,
+        address,
+        http,
+        stop_log,
+        log_task,
+        stop_scans,
+        scan_task,
+    })
+}
+
+impl<S: Store> Running<S> {
+    /// Whether the HTTP server has stopped (Ctrl-C or SIGTERM), so that long work before
+    /// serving, such as the demo's generated events, can stop early.
+    pub(crate) fn stopping(&self) -> bool {
+        self.http.is_finished()
+    }
+
+    /// Waits for the HTTP server to stop (Ctrl-C or SIGTERM), then writes the last scans and
+    /// publishes a checkpoint covering everything acknowledged.
+    pub(crate) async fn until_stopped(self) -> Result<()> {
+        self.http
+            .await
+            .context("the HTTP server task")?
+            .context("serving HTTP")?;
+        let _ = self.stop_scans.send(true);
+        let _ = self.scan_task.await;
+        let _ = self.stop_log.send(true);
+        let _ = self.log_task.await;
+        // Cover everything acknowledged before stopping, so the next start begins published.
+        self.ledger.integrate().await?;
+        self.ledger.publish(now_micros()).await?;
+        Ok(())
+    }
 }
 
 pub(crate) async fn shutdown_signal() {
@@ -381,7 +460,7 @@ pub(crate) async fn create_org(
     })
 }
 
-async fn create_org_in<S: Store>(
+pub(crate) async fn create_org_in<S: Store>(
     store: &S,
     name: &str,
     role: Role,
@@ -421,7 +500,7 @@ pub(crate) async fn create_token(data: &DataArgs, org: &str, label: &str) -> Res
     .await)
 }
 
-async fn create_token_in<S: Store>(store: &S, org: &str, label: &str) -> Result<String> {
+pub(crate) async fn create_token_in<S: Store>(store: &S, org: &str, label: &str) -> Result<String> {
     let org = store
         .org_by_public_id(org)
         .await?
