@@ -167,8 +167,16 @@ pub async fn summary<S: Store>(
     let mut after = None;
     let mut partial = false;
     loop {
+        // Only the county's own records, and only the kinds that can make a batch: another
+        // county's shared events, and the inspections, shipments and sales of this one, would
+        // only be read to be skipped.
         let query = EventQuery {
             conditions: vec![
+                Condition::RecordedInCounty(county.to_owned()),
+                Condition::EventType(vec![
+                    "ObjectEvent".to_owned(),
+                    "TransformationEvent".to_owned(),
+                ]),
                 Condition::TimeAtLeast(TimeField::EventTime, from),
                 Condition::TimeBefore(TimeField::EventTime, to),
             ],

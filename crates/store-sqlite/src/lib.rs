@@ -297,6 +297,11 @@ fn push_condition(builder: &mut QueryBuilder<Sqlite>, condition: &Condition) {
             }
             builder.push(")");
         }
+        Condition::RecordedInCounty(county) => {
+            builder.push(" AND e.org_id IN (SELECT id FROM orgs WHERE county = ");
+            builder.push_bind(county.clone());
+            builder.push(")");
+        }
         Condition::FieldsPresent(mask) => {
             builder.push(" AND (e.fields & ");
             builder.push_bind(i64::from(*mask));

@@ -454,6 +454,13 @@ pub async fn visibility_limits_what_is_seen<S: Store>(store: S) {
         [0, 4, 5, 6, 7]
     );
     assert_eq!(seen(Visibility::SharedOnly).await, [0, 4]);
+    // A county's own records: not the shared events of another county's organisations.
+    let mut own = EventQuery::all(Visibility::County("Ganzhou".into()), 100);
+    own.conditions
+        .push(Condition::RecordedInCounty("Ganzhou".into()));
+    assert_eq!(ids(&store.query_events(&own).await.unwrap()), [4, 5, 6, 7]);
+    own.conditions = vec![Condition::RecordedInCounty("Nowhere".into())];
+    assert!(store.query_events(&own).await.unwrap().is_empty());
 }
 
 pub async fn vocabularies_list_distinct_values<S: Store>(store: S) {

@@ -34,6 +34,9 @@ pub enum TimeField {
 pub enum Condition {
     /// The event type is one of these.
     EventType(Vec<String>),
+    /// The event was recorded by an organisation of this county (shared events of other
+    /// counties' organisations do not count): what a county's own numbers are made of.
+    RecordedInCounty(String),
     /// The time is at or after this (µs, UTC): `GE_eventTime`, `GE_recordTime`.
     TimeAtLeast(TimeField, i64),
     /// The time is before this (µs, UTC): `LT_eventTime`, `LT_recordTime`.
