@@ -288,12 +288,29 @@ fn the_demo_county_is_seeded_once_and_scaled() {
         "结果：合格",
         "抑制率 12.5 %",
         "发货",
+        // The processing steps the farmer named, from the events.
+        "工序：萎凋",
+        "工序：干燥",
     ] {
         assert!(
             page.contains(expected),
             "{expected} missing from the tin's page"
         );
     }
+
+    // The chicken farm's birds were recorded by the officer, and their page says so.
+    let chicken = pages
+        .iter()
+        .find(|path| path.contains("/10/WJ"))
+        .expect("the chicken's page is printed");
+    let page = http
+        .get(demo.url(chicken))
+        .header("Accept-Language", "zh-CN")
+        .send()
+        .expect("page")
+        .text()
+        .expect("html");
+    assert!(page.contains("代为录入"), "no officer named on {chicken}");
 
     // Everyone can log in; the officer's dashboard has the county's producers, batches,
     // certificates and scans, and the specialist sees the second county too.

@@ -257,6 +257,29 @@ fn event_item(page: &mut String, view: &ItemView, event: &StoredEvent, locale: L
             escape_html(&tf(locale, "item.by", &[("org", &org.name)]))
         );
     }
+    // What the farmer wrote about the work (萎凋 揉捻 …), and who typed the record when an
+    // officer recorded it for a farmer without a phone: both are in the logged event.
+    if let Some(steps) = body
+        .get("retu:process")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+    {
+        let _ = write!(
+            page,
+            "<div>{}</div>",
+            escape_html(&tf(locale, "item.steps", &[("steps", steps)]))
+        );
+    }
+    if let Some(name) = body
+        .pointer("/retu:enteredBy/retu:name")
+        .and_then(Value::as_str)
+    {
+        let _ = write!(
+            page,
+            "<div>{}</div>",
+            escape_html(&tf(locale, "item.entered_by", &[("name", name)]))
+        );
+    }
     page.push_str(&results(&body, locale));
     page.push_str("</div></li>");
 }
