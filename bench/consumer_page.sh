@@ -5,8 +5,9 @@
 # (GET /item/01/{gtin}/21/{serial}: lineage both ways, the evidence of ten records with their
 # tlog-proofs, certificates, recalls and the scan count) for DURATION seconds, once per entry of
 # CONNECTIONS: one connection shows the server time of a page, more show throughput (and how
-# latency grows once the cores are busy). Prints wrk's latency distribution, the page size and
-# the server's peak memory.
+# latency grows once the cores are busy), RUNS times each (default 3). Prints wrk's latency
+# distributions, the page size, the medians of the runs (with every run's p99) and the server's
+# peak memory.
 #
 #   CHAINS=111112 bash bench/consumer_page.sh        # 10^6 events on SQLite
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres CHAINS=111112 bash bench/consumer_page.sh
@@ -56,22 +57,28 @@ request = function()
   return wrk.format("GET", "/item/01/$gtin/21/" .. chain .. "-" .. tin)
 end
 LUA
-peak_line() {
-    local connections=$1
-    printf '%s, %d events, %d connection(s): %s requests/s, p50 %s, p99 %s\n' "$backend" "$events" \
-        "$connections" "$(awk '/Requests\/sec/ {print $2}' "$work/wrk")" \
-        "$(awk '$1 == "50%" {print $2}' "$work/wrk")" "$(awk '$1 == "99%" {print $2}' "$work/wrk")"
-}
+# wrk prints latencies as 850.00us, 4.10ms or 1.20s; the summary is in milliseconds.
+to_ms() { awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /[0-9]s$/) v *= 1000; printf "%.2f\n", v }'; }
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 : >"$work/summary"
 for connections in $CONNECTIONS; do
     threads=$THREADS
     [ "$connections" -lt "$threads" ] && threads=$connections
-    wrk -t"$threads" -c"$connections" -d"${DURATION}s" --latency -s "$work/pages.lua" "$base" | tee "$work/wrk"
-    if grep -q "Non-2xx" "$work/wrk"; then
-        echo "some pages did not answer 200" >&2
-        exit 1
-    fi
-    peak_line "$connections" >>"$work/summary"
+    : >"$work/runs"
+    for run in $(seq 1 "${RUNS:-3}"); do
+        wrk -t"$threads" -c"$connections" -d"${DURATION}s" --latency -s "$work/pages.lua" "$base" | tee "$work/wrk"
+        if grep -q "Non-2xx" "$work/wrk"; then
+            echo "some pages did not answer 200" >&2
+            exit 1
+        fi
+        printf '%s %s %s\n' "$(awk '/Requests\/sec/ {print $2}' "$work/wrk")" \
+            "$(awk '$1 == "50%" {print $2}' "$work/wrk" | to_ms)" \
+            "$(awk '$1 == "99%" {print $2}' "$work/wrk" | to_ms)" >>"$work/runs"
+    done
+    printf '%s, %d events, %d connection(s), median of %d runs of %ss: %s requests/s, p50 %s ms, p99 %s ms (runs: %s)\n' \
+        "$backend" "$events" "$connections" "${RUNS:-3}" "$DURATION" \
+        "$(cut -d' ' -f1 "$work/runs" | median)" "$(cut -d' ' -f2 "$work/runs" | median)" \
+        "$(cut -d' ' -f3 "$work/runs" | median)" "$(cut -d' ' -f3 "$work/runs" | paste -sd/)" >>"$work/summary"
 done
 peak=$(grep VmHWM "/proc/$server/status" | awk '{print $2}')
 cat "$work/summary"

@@ -3,7 +3,10 @@
 # the same N entries (default 10^6 lines "entry-0", "entry-1", …) and must reach the same RFC 9162
 # root. Retu writes a C2SP tlog-tiles directory to disk and signs a checkpoint; pymerkle builds
 # its tree in memory. Each side runs RUNS times (default 3); the script prints every run, the
-# medians, the ratio and each side's peak resident memory (GNU time).
+# medians, the ratio and each side's peak resident memory (GNU time). Then inclusion proofs at
+# 10^6 leaves, in the same run: pymerkle's median of 2,000 (bench/pymerkle_peer.py) beside
+# criterion's estimates for Retu from C2SP tiles and from expanded tiles (`cargo bench -p tlog`),
+# unless PROOFS=0.
 #
 #   pip install pymerkle==7.0.0
 #   bash bench/log_peer.sh [N]
@@ -49,3 +52,9 @@ printf 'median of %d, %d entries (process start included)\n' "$runs" "$n"
 printf 'retu log append (tiles on disk, signed): %7.2f s  %10.0f entries/s  peak %6.0f MiB\n' "$retu_s" "$(echo "$n / $retu_s" | bc -l)" "$(echo "$retu_m / 1024" | bc -l)"
 printf 'pymerkle 7.0.0 (in memory):              %7.2f s  %10.0f entries/s  peak %6.0f MiB\n' "$peer_s" "$(echo "$n / $peer_s" | bc -l)" "$(echo "$peer_m / 1024" | bc -l)"
 printf 'ratio: %.1fx faster, %.1fx less memory\n' "$(echo "$peer_s / $retu_s" | bc -l)" "$(echo "$peer_m / $retu_m" | bc -l)"
+
+[ "${PROOFS:-1}" = 0 ] && exit 0
+echo "inclusion proofs at 10^6 leaves"
+"$PY" bench/pymerkle_peer.py 1000000 | grep 'inclusion proof'
+cargo bench --quiet -p tlog --bench tlog -- 'proof from tiles/inclusion, 10\^6' --noplot 2>/dev/null \
+    | grep -E '^proof from tiles|time:' | paste - - | sed -E 's/ +/ /g'

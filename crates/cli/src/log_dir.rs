@@ -117,16 +117,18 @@ impl LogDir {
             .map(Vec::as_slice)
             .collect();
         let first_bundle = old_size / 256;
+        let mut files = Vec::with_capacity(pending.len() / 128 + integration.tiles.len() + 2);
         for (offset, chunk) in pending.chunks(256).enumerate() {
             let coord = BundleCoord {
                 index: first_bundle + offset as u64,
                 width: chunk.len() as u16,
             };
-            self.write(&coord.path(), &encode_bundle(chunk)?)?;
+            files.push((coord.path(), encode_bundle(chunk)?));
         }
         for (coord, tile) in &integration.tiles {
-            self.write(&coord.path(), &tile.to_bytes())?;
+            files.push((coord.path(), tile.to_bytes()));
         }
+        self.write_all(&files)?;
         let checkpoint = Checkpoint {
             origin: key.name().to_owned(),
             size: new_size,
@@ -138,6 +140,66 @@ impl LogDir {
         // Last, so that a published checkpoint only ever points at tiles that are on disk.
         self.write("checkpoint", &note.to_bytes())?;
         Ok(checkpoint)
+    }
+
+    /// Writes many files atomically and durably, as [`Self::write`] does one, but with one
+    /// fsync of each folder instead of one a file, and the files' own fsyncs spread over a few
+    /// threads: a million entries make some 8,000 tile and bundle files, and one fsync after
+    /// another bound the command by the disk's latency, not its work. Every file is on disk
+    /// under its final name when this returns, so a checkpoint written after it never points
+    /// at a missing tile.
+    fn write_all(&self, files: &[(String, Vec<u8>)]) -> Result<()> {
+        const WRITERS: usize = 8;
+        let temporary = |path: &Path| -> Result<PathBuf> {
+            let folder = path.parent().context("a log file has a parent folder")?;
+            Ok(folder.join(format!(
+                ".{}.tmp",
+                path.file_name().and_then(|n| n.to_str()).unwrap_or("file")
+            )))
+        };
+        let mut folders = std::collections::BTreeSet::new();
+        for (relative, _) in files {
+            let path = self.root.join(relative);
+            let folder = path.parent().context("a log file has a parent folder")?;
+            if folders.insert(folder.to_path_buf()) {
+                fs::create_dir_all(folder)
+                    .with_context(|| format!("creating {}", folder.display()))?;
+            }
+        }
+        let chunk = files.len().div_ceil(WRITERS).max(1);
+        std::thread::scope(|scope| -> Result<()> {
+            let writers: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || -> Result<()> {
+                        for (relative, bytes) in part {
+                            let path = self.root.join(relative);
+                            let temporary = temporary(&path)?;
+                            let mut file = fs::File::create(&temporary)
+                                .with_context(|| format!("creating {}", temporary.display()))?;
+                            file.write_all(bytes)?;
+                            file.sync_all()?;
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            for writer in writers {
+                writer
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("a writer thread panicked"))??;
+            }
+            Ok(())
+        })?;
+        for (relative, _) in files {
+            let path = self.root.join(relative);
+            fs::rename(temporary(&path)?, &path)
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        for folder in &folders {
+            fs::File::open(folder)?.sync_all()?;
+        }
+        Ok(())
     }
 
     /// Writes a file atomically and durably: temporary file, fsync, rename, fsync of the folder.
