@@ -35,6 +35,22 @@ try {
   const invitation = await desk.locator('a#invitation-link').getAttribute('href');
   shown.invitationQr = await desk.evaluate(() => document.querySelectorAll('main svg').length);
   await desk.screenshot({ path: `${folder}/walk-0-officer-invites.png`, fullPage: true });
+  // She also sets up a farmer without a phone: from the cooperative's "record for" link to its
+  // places and products, where she registers a warehouse for it.
+  await desk.locator('article.org', { has: desk.locator('h4', { hasText: '白毫茶合作社' }) }).locator('a.record').click();
+  await desk.locator('a[href^="/work/setup?for="]').click();
+  const place = desk.locator('form[data-api="/api/locations"]');
+  await place.locator('select[name=kind]').selectOption('warehouse');
+  await place.locator('input[name=nameZh]').fill('合作社 2 号仓库');
+  await place.locator('button[type=submit]').click();
+  await desk.waitForFunction(() => {
+    const box = document.querySelector('form[data-api="/api/locations"] .receipt');
+    return box && !box.hidden && box.textContent !== '' && !box.textContent.endsWith('…');
+  });
+  shown.officerSetup = (await place.locator('.receipt').innerText()) + (await place.locator('.error').allInnerTexts()).join(' ');
+  await desk.waitForLoadState('load');
+  await desk.waitForTimeout(800); // the page reloads with the new place
+  shown.officerSetupFor = await desk.evaluate(() => document.body.innerText.includes('合作社 2 号仓库'));
   await office.close();
 
   const context = await browser.newContext({

@@ -273,6 +273,16 @@ fn owner_farm1(c: &Caller) -> Expect {
     }
 }
 
+/// Registering a place or product for farm1 (`"org"` names it): farm1 itself, the admin, and
+/// whoever may record for farm1 (its county's officer and the specialist assigned to it,
+/// logged in), so that a farmer without a phone can be set up.
+fn master_create_farm1(c: &Caller) -> Expect {
+    match (owner_farm1(c), record_for_farm1(c)) {
+        (Allowed, _) | (_, Allowed) => Allowed,
+        (other, _) => other,
+    }
+}
+
 /// A capture job is its organisation's and the admin's; for anyone else it does not exist.
 fn capture_job_farm1(c: &Caller) -> Expect {
     if c.anonymous() {
@@ -736,6 +746,10 @@ fn cases(w: &World) -> Vec<Case> {
              work_for_office_a).page(),
         case("GET /work/setup", "own", "/work/setup".into(), person_page)
             .marker(&w.plot1_name, is_farmer1).page(),
+        case("GET /work/setup?for={org}", "f1", format!("/work/setup?for={}", w.farm1), work_for_farm1)
+            .marker(&w.plot1_name, sees_work_of_farm1).page(),
+        case("GET /work/setup?for={org}", "f3", format!("/work/setup?for={}", w.farm3), work_for_farm3)
+            .page(),
         case("GET /work/certificate", "f1 lot H1",
              format!("/work/certificate?event={}&gtin={}&lot=H1&quantity=20&unit=kg&place={}",
                      enc(&w.harvest), w.gtin1, enc(&w.plot1)), person_page)
@@ -809,11 +823,11 @@ fn cases(w: &World) -> Vec<Case> {
             .json(certificate),
         case("POST /api/labels", "f1 lot, f1 certificate", "/api/labels".into(), labels_farm1)
             .json(labels),
-        case("POST /api/locations", "for f1", "/api/locations".into(), owner_farm1)
+        case("POST /api/locations", "for f1", "/api/locations".into(), master_create_farm1)
             .body(new_location),
         case("PATCH /api/locations/{locationId}", "f1 plot", location_1, master_write_farm1)
             .body(rename),
-        case("POST /api/products", "for f1", "/api/products".into(), owner_farm1)
+        case("POST /api/products", "for f1", "/api/products".into(), master_create_farm1)
             .body(new_product),
         case("PATCH /api/products/{productId}", "f1 product", product_1, master_write_farm1)
             .body(rename),

@@ -330,6 +330,17 @@ fn a_harvest_recorded_offline_arrives_once_and_officers_record_for_farmers() {
         let walk: Value = serde_json::from_slice(&output.stdout).expect("json");
         assert_eq!(walk["errors"], json!([]), "{walk}");
         assert_eq!(walk["invitationQr"], 1, "the invitation's QR code: {walk}");
+        // The officer registered a warehouse for the cooperative from its setup page.
+        assert_eq!(walk["officerSetup"], "已登记", "{walk}");
+        assert_eq!(walk["officerSetupFor"], true, "{walk}");
+        let places: Value = http
+            .get(server.url("/api/locations"))
+            .bearer_auth(&token)
+            .send()
+            .expect("locations")
+            .json()
+            .expect("json");
+        assert!(places.to_string().contains("合作社 2 号仓库"), "{places}");
         assert_eq!(
             walk["afterInvitation"],
             format!("{}/me", server.base),

@@ -283,7 +283,8 @@ for (const form of document.querySelectorAll('form[data-form]')) {
 for (const form of document.querySelectorAll('form[data-api]')) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const body = {};
+    // An officer setting up a farmer without a phone registers for the farmer's organisation.
+    const body = data.onBehalfOf ? { org: data.onBehalfOf } : {};
     for (const field of form.elements) {
       if (!field.name || field.value.trim() === '') continue;
       body[field.name] = field.name === 'areaMu' ? Number(field.value) : field.value.trim();

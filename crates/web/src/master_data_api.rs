@@ -200,28 +200,39 @@ async fn may_read<S: Store>(
     })
 }
 
-/// The organisation a new record is for: the caller, or (for the admin) the one named.
+/// The organisation a new location or product is registered for: the caller's own, or the
+/// one `"org"` names when the caller may act for it: the admin for any, and a county officer
+/// or specialist, logged in, for a farmer of their counties (`Caller::may_record_for`, the
+/// rule of the phone forms), so that a farmer without a phone can be set up by them. Naming
+/// any other organisation is 403 whether it exists or not.
 async fn owner_of_new<S: Store>(
     store: &S,
-    caller: &Org,
+    caller: &Caller,
     named: Option<&str>,
     locale: Locale,
 ) -> Result<Org, ApiError> {
-    let owner = match named.map(str::trim).filter(|name| !name.is_empty()) {
-        None => caller.clone(),
-        Some(public_id) if public_id == caller.public_id => caller.clone(),
-        Some(_) if caller.role != Role::Admin => {
-            return Err(ApiError::forbidden_field(
-                i18n::t(locale, "master.problem.org"),
-                vec![field(locale, one("/org", "master.problem.org"))],
-            ));
-        }
-        Some(public_id) => store
-            .org_by_public_id(public_id)
-            .await?
-            .ok_or_else(|| invalid(locale, vec![one("/org", "master.problem.no_such_org")]))?,
+    let own = caller.require()?;
+    let refused = || {
+        ApiError::forbidden_field(
+            i18n::t(locale, "master.problem.org"),
+            vec![field(locale, one("/org", "master.problem.org"))],
+        )
     };
-    if !may_write(caller, owner.id) {
+    let owner = match named.map(str::trim).filter(|name| !name.is_empty()) {
+        None => own.clone(),
+        Some(public_id) if public_id == own.public_id => own.clone(),
+        Some(public_id) => match store.org_by_public_id(public_id).await? {
+            Some(org) if own.role == Role::Admin || caller.may_record_for(&org) => org,
+            None if own.role == Role::Admin => {
+                return Err(invalid(
+                    locale,
+                    vec![one("/org", "master.problem.no_such_org")],
+                ));
+            }
+            _ => return Err(refused()),
+        },
+    };
+    if !(may_write(own, owner.id) || caller.may_record_for(&owner)) {
         return Err(read_only(locale));
     }
     Ok(owner)
@@ -390,11 +401,11 @@ pub(crate) async fn create_location<S: Store>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let org = caller.require()?.clone();
+    caller.require()?;
     let locale = crate::request_locale(&headers, None);
     let draft: LocationDraft = read_draft(locale, read_json(locale, &body)?)?;
     let store = state.ledger.store();
-    let owner = owner_of_new(store, &org, draft.org.as_deref(), locale).await?;
+    let owner = owner_of_new(store, &caller, draft.org.as_deref(), locale).await?;
     let checked = md::check_location(&draft).map_err(|problems| invalid(locale, problems))?;
     check_parent(store, owner.id, checked.fields.parent_id, locale).await?;
     let new = |identifier: String, county_issued: bool| NewMasterLocation {
@@ -574,11 +585,11 @@ pub(crate) async fn create_product<S: Store>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let org = caller.require()?.clone();
+    caller.require()?;
     let locale = crate::request_locale(&headers, None);
     let draft: ProductDraft = read_draft(locale, read_json(locale, &body)?)?;
     let store = state.ledger.store();
-    let owner = owner_of_new(store, &org, draft.org.as_deref(), locale).await?;
+    let owner = owner_of_new(store, &caller, draft.org.as_deref(), locale).await?;
     let checked = md::check_product(&draft).map_err(|problems| invalid(locale, problems))?;
     let assets = store.org_assets(owner.id).await?;
     let source = md::gtin_source(

@@ -296,13 +296,18 @@ pub(crate) async fn page<S: Store>(
             escape_html(t(locale, "work.no_master_data"))
         );
     }
-    if on_behalf.is_none() {
-        let _ = write!(
-            body,
-            "<p class=\"hint\"><a href=\"/work/setup\">{}</a></p>",
-            escape_html(t(locale, "work.setup"))
-        );
-    }
+    let setup = match &on_behalf {
+        Some(id) => format!(
+            "/work/setup?for={}",
+            repository::normalize::percent_encode_component(id)
+        ),
+        None => "/work/setup".to_owned(),
+    };
+    let _ = write!(
+        body,
+        "<p class=\"hint\"><a href=\"{setup}\">{}</a></p>",
+        escape_html(t(locale, "work.setup"))
+    );
     for (i, kind) in [
         "harvest", "process", "inspect", "pack", "ship", "receive", "sell",
     ]
@@ -758,16 +763,38 @@ pub(crate) async fn setup<S: Store>(
 ) -> Result<Response, ApiError> {
     use repository::master_data::{Category, LocationKind};
     let locale = crate::request_locale(&headers, params.lang.as_deref());
-    let (Some(person), Some(org)) = (caller.person(), caller.0.as_ref()) else {
+    let Some(person) = caller.person() else {
         return Ok(Redirect::to("/login?next=%2Fwork%2Fsetup").into_response());
     };
+    // An officer or specialist sets up a farmer without a phone (`?for=`), by the rule that
+    // lets them record for the farmer; the forms then name the farm (`org`).
+    let Some(org) = target_org(&state, &caller, params.for_org.as_deref()).await? else {
+        return Err(ApiError::forbidden(t(locale, "form.problem.on_behalf")));
+    };
+    let on_behalf = (org.id != person.user.org_id).then(|| org.public_id.clone());
+    let for_query = on_behalf
+        .as_deref()
+        .map(|id| {
+            format!(
+                "?for={}",
+                repository::normalize::percent_encode_component(id)
+            )
+        })
+        .unwrap_or_default();
     let store = state.ledger.store();
     let visibility = Visibility::Org(org.id);
     let mut body = String::with_capacity(8 * 1024);
     body.push_str(SELECT_STYLE);
+    if on_behalf.is_some() {
+        let _ = write!(
+            body,
+            "<p class=\"hint\">{}</p>",
+            escape_html(&i18n::tf(locale, "work.for", &[("org", &org.name)]))
+        );
+    }
     let _ = write!(
         body,
-        "<p class=\"hint\"><a href=\"/work\">{}</a></p>",
+        "<p class=\"hint\"><a href=\"/work{for_query}\">{}</a></p>",
         escape_html(t(locale, "work.back"))
     );
     // What is registered already.
@@ -877,7 +904,7 @@ pub(crate) async fn setup<S: Store>(
         "<button type=\"submit\">{}</button><div class=\"receipt\" aria-live=\"polite\" hidden></div></form></details>",
         escape_html(t(locale, "work.save"))
     );
-    script(&mut body, locale, person, None);
+    script(&mut body, locale, person, on_behalf);
     Ok(work_response(page_shell(
         locale,
         t(locale, "work.setup"),
