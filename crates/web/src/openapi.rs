@@ -448,7 +448,7 @@ const OPERATIONS: &[Operation] = &[
         path: "/api/recalls/{recall}",
         id: "recall",
         tag: "Trace and recall",
-        summary: "A recall with everything it affects, for the recalling organisation, county offices and the admin; add .csv or .xlsx for a spreadsheet",
+        summary: "A recall with everything it affects, for the recalling organisation, the office of its county and the admin; add .csv or .xlsx for a spreadsheet",
         token: Token::Required,
         params: &[path(
             "recall",
@@ -771,7 +771,7 @@ const OPERATIONS: &[Operation] = &[
         path: "/api/locations",
         id: "createLocation",
         tag: "Master data",
-        summary: "Register a location: {kind, nameZh, nameEn?, township?, village?, gln?, and for a plot parent (a farm's id)?, areaMu?, areaM2?, crop?; org? (admin only)}. With a GLN (check digit verified) its identifier is https://id.gs1.org/414/{gln}; without, the county issues {public URL}/loc/{county}/{n}. The identifier becomes the organisation's location asset in the same transaction, so capture accepts events there",
+        summary: "Register a location: {kind, nameZh, nameEn?, township?, village?, gln?, and for a plot parent (a farm's id)?, areaMu?, areaM2?, crop?; org? (the admin for anyone; a logged-in county officer or specialist for a farmer of their counties)}. With a GLN (check digit verified) its identifier is https://id.gs1.org/414/{gln}; without, the county issues {public URL}/loc/{county}/{n}. The identifier becomes the organisation's location asset in the same transaction, so capture accepts events there",
         token: Token::Required,
         params: &[header(
             "Accept-Language",
@@ -837,7 +837,7 @@ const OPERATIONS: &[Operation] = &[
         path: "/api/products",
         id: "createProduct",
         tag: "Master data",
-        summary: "Register a product: {gtin?, nameZh, nameEn?, unit (kg, g, jin, t, piece, head, bird, box, bag), category (tea, rice, poultry, fruit, vegetables, eggs, other), brand?; org? (admin only)}. An organisation with a GS1 company prefix gives a GTIN under it; one without leaves it out and gets the next GTIN of the county's prefix (--county-prefix), which becomes its own",
+        summary: "Register a product: {gtin?, nameZh, nameEn?, unit (kg, g, jin, t, piece, head, bird, box, bag), category (tea, rice, poultry, fruit, vegetables, eggs, other), brand?; org? (the admin for anyone; a logged-in county officer or specialist for a farmer of their counties)}. An organisation with a GS1 company prefix gives a GTIN under it; one without leaves it out and gets the next GTIN of the county's prefix (--county-prefix), which becomes its own",
         token: Token::Required,
         params: &[header(
             "Accept-Language",
