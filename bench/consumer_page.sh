@@ -59,7 +59,7 @@ end
 LUA
 # wrk prints latencies as 850.00us, 4.10ms or 1.20s; the summary is in milliseconds.
 to_ms() { awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /[0-9]s$/) v *= 1000; printf "%.2f\n", v }'; }
-median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+source bench/stats.sh
 : >"$work/summary"
 for connections in $CONNECTIONS; do
     threads=$THREADS

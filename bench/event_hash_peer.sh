@@ -27,7 +27,7 @@ cargo build --release --quiet -p retu
 retu=target/release/retu
 
 [ -x /usr/bin/time ] || { echo "GNU time is missing: apt-get install time" >&2; exit 1; }
-median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+source bench/stats.sh
 runs=${RUNS:-3}
 retu_times=() ref_times=() retu_kib=() ref_kib=()
 for run in $(seq 1 "$runs"); do

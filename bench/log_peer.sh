@@ -25,7 +25,7 @@ retu=$PWD/target/release/retu
 seq -f 'entry-%.0f' 0 $((n - 1)) >"$work/entries"
 "$retu" keygen --name bench.example/log --out "$work/log.key" >/dev/null
 
-median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+source bench/stats.sh
 retu_times=() peer_times=() retu_kib=() peer_kib=()
 for run in $(seq 1 "$runs"); do
     rm -rf "$work/log"

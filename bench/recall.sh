@@ -25,7 +25,7 @@ load_start=$(date +%s.%N)
 bench_load -- "$work"/docs/*.jsonld
 printf '%s: loaded %d events in %.0f s\n' "$backend" "$events" "$(echo "$(date +%s.%N) - $load_start" | bc)"
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+source bench/stats.sh
 : >"$work/recalls"
 : >"$work/traces"
 for i in $(seq 1 "$RECALLS"); do

@@ -138,13 +138,13 @@ impl LogDir {
         let mut note = Note::new(checkpoint.to_text())?;
         note.sign(key)?;
         // Last, so that a published checkpoint only ever points at tiles that are on disk.
-        self.write("checkpoint", &note.to_bytes())?;
+        self.write_all(&[("checkpoint".to_owned(), note.to_bytes())])?;
         Ok(checkpoint)
     }
 
-    /// Writes many files atomically and durably, as [`Self::write`] does one, but with one
-    /// fsync of each folder instead of one a file, and the files' own fsyncs spread over a few
-    /// threads: a million entries make some 8,000 tile and bundle files, and one fsync after
+    /// Writes files atomically and durably (temporary file, fsync, rename, fsync of the
+    /// folder), with one fsync of each folder rather than one a file and the files' own fsyncs
+    /// spread over a few threads: a million entries make some 8,000 tile and bundle files, and one fsync after
     /// another bound the command by the disk's latency, not its work. Every file is on disk
     /// under its final name when this returns, so a checkpoint written after it never points
     /// at a missing tile.
@@ -199,24 +199,6 @@ impl LogDir {
         for folder in &folders {
             fs::File::open(folder)?.sync_all()?;
         }
-        Ok(())
-    }
-
-    /// Writes a file atomically and durably: temporary file, fsync, rename, fsync of the folder.
-    fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.root.join(relative);
-        let folder = path.parent().context("a log file has a parent folder")?;
-        fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
-        let temporary = folder.join(format!(
-            ".{}.tmp",
-            path.file_name().and_then(|n| n.to_str()).unwrap_or("file")
-        ));
-        let mut file = fs::File::create(&temporary)
-            .with_context(|| format!("creating {}", temporary.display()))?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&temporary, &path).with_context(|| format!("writing {}", path.display()))?;
-        fs::File::open(folder)?.sync_all()?;
         Ok(())
     }
 
